@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV := .venv
+UV := .tools/bin/uv
+UV_VERSION := 0.13.8
+PG_URL ?= postgres://postgres@127.0.0.1:5432/helpwell
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test setup chromium services lint test-sqlite test-postgres bench
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+run: setup
+	$(VENV)/bin/helpwell run
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+services:
+	@bash scripts/services.sh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy helpwell
+
+test-sqlite: setup chromium
+	$(VENV)/bin/pytest -n 2 -q
+
+test-postgres: setup services
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -q -m "not browser"
+
+test: lint test-sqlite test-postgres

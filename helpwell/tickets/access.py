@@ -1,0 +1,64 @@
+"""The one place that decides which tickets a person may see or change."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from helpwell.people.models import Customer
+
+from .models import Message, Ticket
+
+
+class NotAnAgent(Http404):
+    pass
+
+
+def agent_of(user: Any):
+    if not getattr(user, "is_authenticated", False):
+        raise NotAnAgent("Sign in as a member of the support team.")
+    agent = getattr(user, "agent", None)
+    if agent is None:
+        raise NotAnAgent("This account is not a member of the support team.")
+    return agent
+
+
+def tickets_for_agent(user: Any) -> QuerySet[Ticket]:
+    """Admins see every ticket; everyone else sees their teams' tickets and those assigned to them."""
+    agent = agent_of(user)
+    if agent.is_admin:
+        return Ticket.objects.all()
+    team_ids = list(agent.teams.values_list("pk", flat=True))
+    return Ticket.objects.filter(Q(team_id__in=team_ids) | Q(assignee_id=user.pk))
+
+
+def get_ticket_for_agent(user: Any, reference: str, *, write: bool = False) -> Ticket:
+    # The same answer for "does not exist" and "not yours": a reference reveals nothing.
+    try:
+        return tickets_for_agent(user).select_related("priority", "customer", "team", "assignee__agent").get(
+            reference=reference.upper()
+        )
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket.") from None
+
+
+def get_ticket_for_customer(customer: Customer, reference: str) -> Ticket:
+    try:
+        return Ticket.objects.select_related("priority", "team", "assignee__agent").get(
+            reference=reference.upper(), customer=customer
+        )
+    except Ticket.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+def messages_for_customer(ticket: Ticket) -> QuerySet[Message]:
+    """Customers never see internal notes."""
+    return (
+        ticket.messages.filter(kind=Message.Kind.PUBLIC)
+        .select_related("author_user__agent", "author_customer")
+        .prefetch_related("attachments")
+    )
+
+
+def messages_for_agent(ticket: Ticket) -> QuerySet[Message]:
+    return ticket.messages.select_related("author_user__agent", "author_customer").prefetch_related("attachments")

@@ -1,0 +1,353 @@
+"""Every change to a ticket, from every channel (web, portal, API, mail), goes through here."""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from helpwell.lib.html import text_to_html
+from helpwell.people.models import Customer, Team
+
+from . import notifications
+from .models import OPEN_STATUSES, Attachment, Category, Channel, Message, Priority, Status, Tag, Ticket, TicketEvent
+
+# Uploads we accept; anything else is refused with a clear message.
+ALLOWED_ATTACHMENT_TYPES = {
+    "application/pdf", "application/zip", "application/json", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel", "image/png", "image/jpeg", "image/gif", "image/webp",
+    "text/plain", "text/csv", "message/rfc822",
+}  # fmt: skip
+MAX_ATTACHMENTS = 10
+
+
+def validate_attachments(files: Sequence[UploadedFile]) -> None:
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(f"Attach at most {MAX_ATTACHMENTS} files.")
+    limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+    for f in files:
+        if f.size is not None and f.size > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationError(f"“{f.name}” is larger than {limit_mb} MB.")
+        content_type = (f.content_type or "").split(";")[0].strip().lower()
+        if content_type not in ALLOWED_ATTACHMENT_TYPES:
+            raise ValidationError(f"“{f.name}” is a kind of file we do not accept ({content_type or 'unknown'}).")
+
+
+def _store_attachments(message: Message, files: Iterable[UploadedFile]) -> None:
+    for f in files:
+        digest = hashlib.sha256()
+        for chunk in f.chunks():
+            digest.update(chunk)
+        f.seek(0)
+        att = Attachment(
+            message=message,
+            filename=(f.name or "file")[-255:],
+            content_type=(f.content_type or "application/octet-stream").split(";")[0],
+            size=f.size or 0,
+            sha256=digest.hexdigest(),
+        )
+        att.file.save(f.name or "file", f, save=False)
+        att.save()
+
+
+def _event(ticket: Ticket, kind: str, *, user: Any = None, customer: Customer | None = None,
+           channel: str = Channel.WEB, old: Any = "", new: Any = "") -> TicketEvent:  # fmt: skip
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor_user=user if getattr(user, "pk", None) else None,
+        actor_customer=customer,
+        channel=channel,
+        old_value=str(old or "")[:200],
+        new_value=str(new or "")[:200],
+    )
+
+
+def _touch(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def default_team() -> Team:
+    team = Team.objects.order_by("pk").first()
+    if team is None:
+        team = Team.objects.create(name="Support", slug="support")
+    return team
+
+
+def default_priority() -> Priority:
+    return Priority.objects.filter(key="normal").first() or Priority.objects.order_by("-rank").first()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def do_create_ticket(
+    *,
+    customer: Customer,
+    subject: str,
+    body: str,
+    channel: str = Channel.WEB,
+    priority: Priority | None = None,
+    category: Category | None = None,
+    team: Team | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    actor: Any = None,
+    impact: str = "",
+    urgency: str = "",
+    notify: bool = True,
+) -> Ticket:
+    validate_attachments(attachments)
+    priority = priority or default_priority()
+    team = team or (category.team if category and category.team_id else None) or default_team()
+    now = timezone.now()
+    ticket = Ticket.objects.create(
+        subject=subject.strip()[:200],
+        customer=customer,
+        priority=priority,
+        category=category,
+        team=team,
+        channel=channel,
+        impact=impact,
+        urgency=urgency,
+        created_at=now,
+        updated_at=now,
+        first_response_due=now + priority.first_response_delta,
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        author_customer=customer,
+        body_text=body,
+        body_html=text_to_html(body),
+        channel=channel,
+        created_at=now,
+    )
+    _store_attachments(message, attachments)
+    _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
+           channel=channel, new=priority.name)  # fmt: skip
+    if notify:
+        notifications.acknowledge(ticket)
+    return ticket
+
+
+@transaction.atomic
+def do_reply(
+    ticket: Ticket,
+    *,
+    user: Any,
+    body: str,
+    internal: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+    status: str | None = None,
+    channel: str = Channel.WEB,
+) -> Message:
+    """An agent's public reply (emailed to the customer) or internal note."""
+    validate_attachments(attachments)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    now = timezone.now()
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC,
+        author_user=user,
+        body_text=body,
+        body_html=text_to_html(body),
+        channel=channel,
+        created_at=now,
+    )
+    _store_attachments(message, attachments)
+    fields = []
+    if internal:
+        _event(ticket, TicketEvent.Kind.NOTED, user=user, channel=channel)
+    else:
+        _event(ticket, TicketEvent.Kind.REPLIED, user=user, channel=channel)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+            fields.append("first_response_at")
+        if ticket.assignee_id is None:
+            ticket.assignee = user
+            fields.append("assignee")
+            _event(ticket, TicketEvent.Kind.ASSIGNED, user=user, channel=channel, new=_agent_name(user))
+        if status is None and ticket.status == Status.NEW:
+            status = Status.OPEN
+    _touch(ticket, *fields)
+    if status and status != ticket.status:
+        do_change_status(ticket, status, user=user, channel=channel, notify=False)
+    if not internal:
+        notifications.agent_replied(ticket, message)
+    return message
+
+
+@transaction.atomic
+def do_customer_reply(
+    ticket: Ticket,
+    *,
+    customer: Customer,
+    body: str,
+    attachments: Sequence[UploadedFile] = (),
+    channel: str = Channel.WEB,
+) -> Message:
+    """A reply from the customer reopens a pending or solved request."""
+    validate_attachments(attachments)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Status.CLOSED:
+        raise ValidationError("This request is closed; please open a new one.")
+    message = Message.objects.create(
+        ticket=ticket, author_customer=customer, body_text=body, body_html=text_to_html(body), channel=channel
+    )
+    _store_attachments(message, attachments)
+    _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, customer=customer, channel=channel)
+    _touch(ticket)
+    if ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD, Status.NEW):
+        target = Status.NEW if ticket.status == Status.NEW else Status.OPEN
+        if target != ticket.status:
+            do_change_status(ticket, target, customer=customer, channel=channel, notify=False)
+    notifications.customer_replied(ticket, message)
+    return message
+
+
+def _agent_name(user: Any) -> str:
+    if user is None:
+        return "nobody"
+    agent = getattr(user, "agent", None)
+    return agent.display_name if agent else user.get_username()
+
+
+@transaction.atomic
+def do_assign_ticket(ticket: Ticket, assignee: Any, *, actor: Any, channel: str = Channel.WEB) -> None:
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return
+    old = _agent_name(ticket.assignee) if ticket.assignee_id else ""
+    ticket.assignee = assignee
+    _touch(ticket, "assignee")
+    _event(ticket, TicketEvent.Kind.ASSIGNED, user=actor, channel=channel, old=old,
+           new=_agent_name(assignee) if assignee else "")  # fmt: skip
+    if assignee is not None and assignee != actor:
+        notifications.assigned(ticket, assignee, actor)
+
+
+@transaction.atomic
+def do_change_status(
+    ticket: Ticket,
+    status: str,
+    *,
+    user: Any = None,
+    customer: Customer | None = None,
+    channel: str = Channel.WEB,
+    notify: bool = True,
+) -> None:
+    if status not in Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    if status == ticket.status:
+        return
+    old = ticket.status
+    now = timezone.now()
+    ticket.status = status
+    fields = ["status"]
+    if status == Status.SOLVED:
+        ticket.solved_at = now
+        fields.append("solved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+        if ticket.solved_at is None:
+            ticket.solved_at = now
+            fields.append("solved_at")
+    elif status in OPEN_STATUSES and old in (Status.SOLVED, Status.CLOSED):
+        ticket.solved_at = None
+        ticket.closed_at = None
+        fields += ["solved_at", "closed_at"]
+    _touch(ticket, *fields)
+    _event(ticket, TicketEvent.Kind.STATUS, user=user, customer=customer, channel=channel,
+           old=Status(old).label, new=Status(status).label)  # fmt: skip
+    if notify and status == Status.SOLVED:
+        notifications.solved(ticket, by_customer=customer is not None)
+
+
+@transaction.atomic
+def do_change_priority(ticket: Ticket, priority: Priority, *, actor: Any, channel: str = Channel.WEB) -> None:
+    if ticket.priority_id == priority.pk:
+        return
+    old = ticket.priority.name
+    ticket.priority = priority
+    fields = ["priority"]
+    if ticket.first_response_at is None:
+        ticket.first_response_due = ticket.created_at + priority.first_response_delta
+        fields.append("first_response_due")
+    _touch(ticket, *fields)
+    _event(ticket, TicketEvent.Kind.PRIORITY, user=actor, channel=channel, old=old, new=priority.name)
+
+
+@transaction.atomic
+def do_change_category(ticket: Ticket, category: Category | None, *, actor: Any, channel: str = Channel.WEB) -> None:
+    if ticket.category_id == (category.pk if category else None):
+        return
+    old = ticket.category.name if ticket.category else ""
+    ticket.category = category
+    _touch(ticket, "category")
+    _event(ticket, TicketEvent.Kind.CATEGORY, user=actor, channel=channel, old=old,
+           new=category.name if category else "")  # fmt: skip
+
+
+@transaction.atomic
+def do_change_team(ticket: Ticket, team: Team, *, actor: Any, channel: str = Channel.WEB) -> None:
+    if ticket.team_id == team.pk:
+        return
+    old = ticket.team.name
+    ticket.team = team
+    _touch(ticket, "team")
+    _event(ticket, TicketEvent.Kind.TEAM, user=actor, channel=channel, old=old, new=team.name)
+
+
+def normalise_tags(names: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for name in names:
+        clean = "-".join(name.strip().lower().split())[:50]
+        if clean:
+            seen[clean] = None
+    return list(seen)
+
+
+@transaction.atomic
+def do_set_tags(ticket: Ticket, names: Iterable[str], *, actor: Any, channel: str = Channel.WEB) -> None:
+    wanted = normalise_tags(names)
+    current = sorted(ticket.tags.values_list("name", flat=True))
+    if sorted(wanted) == current:
+        return
+    tags = [Tag.objects.get_or_create(name=n)[0] for n in wanted]
+    ticket.tags.set(tags)
+    _touch(ticket)
+    _event(ticket, TicketEvent.Kind.TAGS, user=actor, channel=channel, old=", ".join(current),
+           new=", ".join(sorted(wanted)))  # fmt: skip
+
+
+@transaction.atomic
+def do_bulk_update(
+    tickets: Iterable[Ticket],
+    *,
+    actor: Any,
+    status: str | None = None,
+    assignee: Any = None,
+    unassign: bool = False,
+    priority: Priority | None = None,
+    add_tag: str | None = None,
+) -> int:
+    """Apply one change to many tickets; each gets its own history entry."""
+    count = 0
+    for ticket in tickets:
+        if status:
+            do_change_status(ticket, status, user=actor)
+        if assignee is not None:
+            do_assign_ticket(ticket, assignee, actor=actor)
+        elif unassign:
+            do_assign_ticket(ticket, None, actor=actor)
+        if priority is not None:
+            do_change_priority(ticket, priority, actor=actor)
+        if add_tag:
+            names = list(ticket.tags.values_list("name", flat=True)) + [add_tag]
+            do_set_tags(ticket, names, actor=actor)
+        count += 1
+    return count
