@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from helpwell.system.views import SignInView
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal-home", permanent=False)),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(template_name="system/login.html"), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("agent/", include("helpwell.tickets.urls")),
-    path("agent/", include("helpwell.people.urls")),
+    path("", include("helpwell.people.urls")),
     path("agent/", include("helpwell.feedback.urls")),
     path("", include("helpwell.system.urls")),
     path("", include("helpwell.portal.urls")),

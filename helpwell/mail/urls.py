@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("dev/mailbox/", views.mailbox, name="mail-mailbox"),
+    path("dev/mailbox/<int:pk>/", views.mailbox_detail, name="mail-mailbox-detail"),
+    path("dev/mailbox/<int:pk>/raw/", views.mailbox_raw, name="mail-mailbox-raw"),
+]

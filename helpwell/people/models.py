@@ -25,6 +25,10 @@ LANGUAGE_CHOICES = [
 ]
 
 
+def new_access_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     domain = models.CharField(max_length=200, blank=True, help_text="Mail domain, e.g. acme.example")
@@ -48,7 +52,7 @@ class Customer(models.Model):
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default="en")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     # Rotating this invalidates every magic link the customer was ever sent.
-    access_salt = models.CharField(max_length=32, default=secrets.token_hex)
+    access_salt = models.CharField(max_length=32, default=new_access_salt)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("people/photo/<int:agent_id>/", views.agent_photo, name="people-photo"),
+    path("agent/profile/", views.edit_profile, name="people-profile"),
+    path("team/", views.team_page, name="people-team"),
+]

@@ -351,3 +351,79 @@ def do_bulk_update(
             do_set_tags(ticket, names, actor=actor)
         count += 1
     return count
+
+
+@transaction.atomic
+def do_update_priority(
+    priority: Priority, *, actor: Any, name: str, definition: str, first_response_minutes: int
+) -> dict[str, list[Any]]:
+    """A lead rewords a priority or changes its first-response target; audited.
+
+    Tickets already acknowledged keep the due time they were promised: the customer has it in writing.
+    The new target applies to tickets created (or re-prioritised) from now on.
+    """
+    from helpwell.system.audit import audit
+
+    if first_response_minutes < 1:
+        raise ValidationError("The first-response target must be at least one minute.")
+    if not name.strip() or not definition.strip():
+        raise ValidationError("A priority needs a name and a plain-language definition.")
+    changes: dict[str, list[Any]] = {}
+    for field, new in (
+        ("name", name.strip()),
+        ("definition", definition.strip()),
+        ("first_response_minutes", first_response_minutes),
+    ):
+        old = getattr(priority, field)
+        if old != new:
+            setattr(priority, field, new)
+            changes[field] = [old, new]
+    if changes:
+        priority.save(update_fields=list(changes))
+        audit(actor, "tickets.priority_updated", priority, changes)
+    return changes
+
+
+# Marks a property the agent did not touch, so "no category" (None) and "unchanged" stay distinct.
+UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def do_update_ticket(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    channel: str = Channel.WEB,
+    team: Any = UNCHANGED,
+    assignee: Any = UNCHANGED,
+    priority: Any = UNCHANGED,
+    category: Any = UNCHANGED,
+    tags: Any = UNCHANGED,
+    status: Any = UNCHANGED,
+) -> list[str]:
+    """Apply the properties an agent changed on the ticket page, each through its own action.
+
+    Every change gets its own history entry. Status goes last, so that "solved" (which asks the
+    customer for a rating) sees the ticket as it ends up. Returns the names of what changed.
+    """
+    changed = []
+    if team is not UNCHANGED and team.pk != ticket.team_id:
+        do_change_team(ticket, team, actor=actor, channel=channel)
+        changed.append("team")
+    if assignee is not UNCHANGED and (assignee.pk if assignee else None) != ticket.assignee_id:
+        do_assign_ticket(ticket, assignee, actor=actor, channel=channel)
+        changed.append("assignee")
+    if priority is not UNCHANGED and priority.pk != ticket.priority_id:
+        do_change_priority(ticket, priority, actor=actor, channel=channel)
+        changed.append("priority")
+    if category is not UNCHANGED and (category.pk if category else None) != ticket.category_id:
+        do_change_category(ticket, category, actor=actor, channel=channel)
+        changed.append("category")
+    current_tags = sorted(ticket.tags.values_list("name", flat=True)) if tags is not UNCHANGED else []
+    if tags is not UNCHANGED and sorted(normalise_tags(tags)) != current_tags:
+        do_set_tags(ticket, tags, actor=actor, channel=channel)
+        changed.append("tags")
+    if status is not UNCHANGED and status != ticket.status:
+        do_change_status(ticket, status, user=actor, channel=channel)
+        changed.append("status")
+    return changed

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(max_length=254, unique=True)),
                 ('language', models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('fr', 'Français'), ('es', 'Español'), ('nl', 'Nederlands'), ('it', 'Italiano'), ('pt', 'Português')], default='en', max_length=8)),
                 ('time_zone', models.CharField(default='UTC', max_length=64, validators=[helpwell.people.models.validate_time_zone])),
-                ('access_salt', models.CharField(default=secrets.token_hex, max_length=32)),
+                ('access_salt', models.CharField(default=helpwell.people.models.new_access_salt, max_length=32)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='people.organisation')),
             ],

@@ -1,0 +1,701 @@
+#!/usr/bin/env python
+"""Measure Helpwell through a real HTTP server on 127.0.0.1, on a database seeded by bench/seed.py.
+
+    .venv/bin/python bench/run.py --db sqlite                 # 1,000,000 tickets
+    .venv/bin/python bench/run.py --db both --update-docs     # both databases; rewrite docs/benchmarks.md
+    .venv/bin/python bench/run.py --db postgres --tickets 20000 --requests 50 --duration 3
+    .venv/bin/python bench/run.py --db sqlite --explain       # queries, their count and plans per page
+
+It starts gunicorn (helpwell.wsgi with bench.settings: Helpwell's URLs plus a bare view at
+/bench/bare/) on a free port on 127.0.0.1, signs in an agent through the login form and measures:
+
+- latency, one request at a time on one keep-alive connection, after a warm-up: the agent queue's
+  first page, a filtered queue page, ticket pages (a different random ticket each time) and the API
+  ticket list; p50, p95 and p99 in milliseconds;
+- throughput with concurrent keep-alive clients (wrk, or a small threaded client if wrk is not
+  installed): POST /api/v1/tickets as an agent against GET /bench/bare/, served the same way.
+
+Everything it does is bounded: a fixed number of requests, a fixed duration, timeouts on each request,
+and the server is stopped at the end. Tickets created by the throughput run are deleted afterwards so
+the database stays at its seeded size. Results are printed, written to bench/results/ as JSON and, with
+--update-docs, into docs/benchmarks.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 0.5
+DOCS = common.ROOT / "docs" / "benchmarks.md"
+
+# (key, label, has a target)
+LATENCY_CASES = [
+    ("queue", "Agent queue, first page (`/agent/`)", True),
+    ("queue_filtered", "Agent queue, filtered (`/agent/?status=open&priority=high`)", True),
+    ("ticket", "Ticket page, a random ticket each time (`/agent/tickets/<ref>/`)", True),
+    ("api_list", "API ticket list (`GET /api/v1/tickets`)", False),
+    ("queue_all", "Agent queue, all tab (`/agent/?view=all`)", False),
+    ("queue_tag", "Agent queue, by tag (`/agent/?view=all&tag=vip`)", False),
+]
+
+
+# ------------------------------------------------------------------------------------------------
+# HTTP
+
+
+class Client:
+    """One keep-alive connection with a cookie jar: enough of a browser for a sign-in and GETs."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPResponse, bytes, float]:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle keep-alive connection; the request never ran. Once more.
+            self.conn.close()
+            started = time.perf_counter()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(header)
+            for name, morsel in cookie.items():
+                self.cookies[name] = morsel.value
+        return response.status, response, data, elapsed
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving Helpwell (bench settings) on 127.0.0.1; stopped by its own process id."""
+
+    def __init__(self, db: str, tickets: int, workers: int, threads: int) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.threads = threads
+        self.command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "helpwell.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(workers),
+            "--worker-class", "gthread",
+            "--threads", str(threads),
+            "--keep-alive", "5",
+            "--timeout", "60",
+            "--log-level", "warning",
+        ]  # fmt: skip
+        self.env = common.server_env(db, tickets)
+        self.log = common.RESULTS_DIR / f"gunicorn-{db}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        log = open(self.log, "w")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            self.command, cwd=common.ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/bench/bare/")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def sign_in(port: int, username: str, password: str) -> Client:
+    client = Client(port)
+    status, _, body, _ = client.request("GET", "/login/")
+    if status != 200:
+        raise SystemExit(f"GET /login/ answered {status}")
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if not match:
+        raise SystemExit("The login page has no CSRF token")
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1).decode()})
+    status, response, _, _ = client.request(
+        "POST",
+        "/login/",
+        body=form.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/login/"},
+    )
+    if status != 302 or "sessionid" not in client.cookies:
+        raise SignInFailed(f"signing in as {username} through /login/ failed (HTTP {status})")
+    return client
+
+
+class SignInFailed(Exception):
+    pass
+
+
+def session_for(username: str) -> str:
+    """A signed-in session made directly, for when the login form does not work (yet)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    connection.close()
+    assert session.session_key is not None
+    return session.session_key
+
+
+# ------------------------------------------------------------------------------------------------
+# Measurements
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def measure_latency(
+    client: Client, paths: list[str], warmup: int, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Send the paths one after another (warm-up first), keep the times of the measured ones."""
+    times: list[float] = []
+    sizes: list[int] = []
+    for i, path in enumerate(paths):
+        status, _, body, elapsed = client.request("GET", path, headers=headers)
+        if status != 200:
+            snippet = body[:200].decode("utf-8", "replace").replace("\n", " ")
+            return {"error": f"HTTP {status} for {path}: {snippet}"}
+        if i >= warmup:
+            times.append(elapsed * 1000)
+            sizes.append(len(body))
+    return {
+        "requests": len(times),
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+        "mean_ms": round(statistics.fmean(times), 1),
+        "max_ms": round(max(times), 1),
+        "bytes": int(statistics.fmean(sizes)),
+    }
+
+
+def run_wrk(url: str, connections: int, duration: int, script: Path | None, env: dict[str, str]) -> dict[str, Any]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    if script:
+        command += ["-s", str(script)]
+    command.append(url)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False)
+    out = done.stdout
+    if done.returncode != 0:
+        return {"error": (done.stderr or out).strip()[:300]}
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+([\d.]+\w+)", out, re.M))
+    return {
+        "requests": total,
+        "rps": round(rps, 1),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+        "latency": {f"p{k}": v for k, v in latency.items()},
+    }
+
+
+def run_threads(
+    port: int, path: str, connections: int, duration: int, method: str, body_for: Any, headers: dict[str, str]
+) -> dict[str, Any]:
+    """The fallback load generator: one thread per keep-alive connection, for `duration` seconds."""
+    deadline = time.monotonic() + duration
+    counts = [0] * connections
+    failures = [0] * connections
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            try:
+                conn.request(method, path, body=body_for(n, i), headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if 200 <= response.status < 400:
+                    counts[n] += 1
+                else:
+                    failures[n] += 1
+            except OSError:
+                failures[n] += 1
+                conn.close()
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=duration + 30)
+    elapsed = time.monotonic() - started
+    return {
+        "requests": sum(counts) + sum(failures),
+        "rps": round(sum(counts) / elapsed, 1),
+        "non_2xx": sum(failures),
+        "socket_errors": "",
+        "latency": {},
+    }
+
+
+def measure_throughput(
+    port: int, token: str, customers: int, connections: int, duration: int, generator: str
+) -> dict[str, Any]:
+    env = dict(os.environ, HW_TOKEN=token, HW_CUSTOMERS=str(customers))
+    base = f"http://127.0.0.1:{port}"
+    script = common.BENCH_DIR / "wrk" / "create_ticket.lua"
+    results: dict[str, Any] = {"generator": generator, "connections": connections, "duration_s": duration}
+    api_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def ticket_body(n: int, i: int) -> bytes:
+        payload = {
+            "customer_email": f"customer{random.randint(1, customers)}@example.com",
+            "subject": f"Invoice shows the wrong amount ({n}-{i})",
+            "body": "Hello,\n\nthe invoice for March shows the wrong amount. Could you check it?\n\nThanks",
+        }
+        return json.dumps(payload).encode()
+
+    for key, path, method in (("bare", "/bench/bare/", "GET"), ("create", "/api/v1/tickets", "POST")):
+        print(f"  throughput {method} {path}: {connections} connections, {duration} s …", end="", flush=True)
+        if generator == "wrk":
+            use_script = script if method == "POST" else None
+            run_wrk(base + path, connections, 2, use_script, env)  # warm-up, not kept
+            result = run_wrk(base + path, connections, duration, use_script, env)
+        else:
+            body_for = ticket_body if method == "POST" else (lambda n, i: None)
+            headers = api_headers if method == "POST" else {}
+            run_threads(port, path, connections, 2, method, body_for, headers)
+            result = run_threads(port, path, connections, duration, method, body_for, headers)
+        results[key] = result
+        print(f" {result.get('rps', 0):,.0f} requests/s" if "rps" in result else f" {result['error']}", flush=True)
+    if "rps" in results["bare"] and "rps" in results["create"] and results["bare"]["rps"]:
+        results["ratio"] = round(results["create"]["rps"] / results["bare"]["rps"], 3)
+    return results
+
+
+# ------------------------------------------------------------------------------------------------
+# Preparation and clean-up, in this process through the ORM (Django set up for the bench database)
+
+
+def prepare(db: str, tickets: int, samples: int) -> dict[str, Any]:
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from helpwell.api.actions import do_issue_api_token
+    from helpwell.people.models import Customer
+    from helpwell.tickets.access import tickets_for_agent
+    from helpwell.tickets.models import Ticket
+
+    user = User.objects.select_related("agent").get(username=common.AGENT_USERNAME)
+    token = do_issue_api_token(user.agent, actor=None)
+    max_id = Ticket.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    rng = random.Random(7)
+    references: list[str] = []
+    visible = tickets_for_agent(user)
+    while len(references) < samples:
+        ids = [rng.randint(1, max_id) for _ in range(samples * 3)]
+        references += list(visible.filter(id__in=ids).values_list("reference", flat=True))
+    rng.shuffle(references)
+    info = {
+        "token": token,
+        "max_ticket_id": max_id,
+        "references": references[:samples],
+        "customers": Customer.objects.count(),
+        "started": datetime.now(UTC),
+    }
+    connection.close()
+    return info
+
+
+def clean_up(prepared: dict[str, Any]) -> int:
+    """Delete what the throughput run created, so every run sees the seeded database."""
+    from django.db import connection, transaction
+
+    from helpwell.mail.models import OutgoingMail
+    from helpwell.tickets.models import Ticket
+
+    created = Ticket.objects.filter(id__gt=prepared["max_ticket_id"])
+    count = created.count()
+    with transaction.atomic():
+        OutgoingMail.objects.filter(ticket__in=created).delete()
+        created.delete()
+        try:
+            from django_tasks_db.models import DBTaskResult
+
+            DBTaskResult.objects.filter(enqueued_at__gte=prepared["started"]).delete()
+        except ImportError:  # another task backend
+            pass
+    connection.close()
+    return count
+
+
+def machine() -> dict[str, Any]:
+    import django
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+    }
+
+
+def database_version(db: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if db == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            version = f"SQLite {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SHOW server_version")
+            version = f"PostgreSQL {cursor.fetchone()[0]}"
+    connection.close()
+    return version
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def latency_paths(key: str, references: list[str], count: int) -> list[str]:
+    fixed = {
+        "queue": "/agent/",
+        "queue_filtered": "/agent/?status=open&priority=high",
+        "queue_all": "/agent/?view=all",
+        "queue_tag": "/agent/?view=all&tag=vip",
+        "api_list": "/api/v1/tickets",
+    }
+    if key == "ticket":
+        return [f"/agent/tickets/{references[i % len(references)]}/" for i in range(count)]
+    return [fixed[key]] * count
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    db, tickets = args.db, args.tickets
+    marker = common.read_marker(db, tickets)
+    if marker is None:
+        raise SystemExit(
+            f"No seeded {db} database at {tickets:,} tickets; run: .venv/bin/python bench/seed.py --db {db}"
+            f" --tickets {tickets}"
+        )
+    common.setup_django(db, tickets)
+    total = args.warmup + args.requests
+    prepared = prepare(db, tickets, samples=total)
+    generator = "wrk" if shutil.which("wrk") and not args.python_client else "python threads"
+    result: dict[str, Any] = {
+        "db": db,
+        "database": database_version(db),
+        "tickets": marker["tickets"],
+        "messages": marker["messages"],
+        "events": marker["events"],
+        "seed_seconds": round(marker["seconds"]),
+        "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "server": f"gunicorn gthread, {args.workers} workers × {args.threads} threads, 127.0.0.1",
+        "latency": {},
+    }
+    print(f"Benchmarking {db} at {marker['tickets']:,} tickets, {result['server']}")
+    try:
+        with Server(db, tickets, args.workers, args.threads) as server:
+            try:
+                client = sign_in(server.port, common.AGENT_USERNAME, common.AGENT_PASSWORD)
+            except SignInFailed as e:
+                print(f"  {e}; using a session made directly instead")
+                result["sign_in"] = f"{e}; used a session made directly"
+                client = Client(server.port)
+                client.cookies["sessionid"] = session_for(common.AGENT_USERNAME)
+            api_headers = {"Authorization": f"Bearer {prepared['token']}", "Accept": "application/json"}
+            for key, label, _ in LATENCY_CASES:
+                print(f"  latency {label} …", end="", flush=True)
+                paths = latency_paths(key, prepared["references"], total)
+                if key == "api_list":
+                    api_client = Client(server.port)
+                    outcome = measure_latency(api_client, paths, args.warmup, headers=api_headers)
+                    api_client.close()
+                else:
+                    outcome = measure_latency(client, paths, args.warmup)
+                result["latency"][key] = outcome
+                if "error" in outcome:
+                    print(f" {outcome['error'][:120]}", flush=True)
+                else:
+                    print(f" p50 {outcome['p50_ms']} ms, p95 {outcome['p95_ms']} ms", flush=True)
+            client.close()
+            if not args.skip_throughput:
+                result["throughput"] = measure_throughput(
+                    server.port, prepared["token"], prepared["customers"], args.connections, args.duration, generator
+                )
+    finally:
+        removed = clean_up(prepared)
+        if removed:
+            print(f"  removed the {removed:,} tickets the throughput run created")
+    report(result)
+    common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = common.RESULTS_DIR / f"{db}-{tickets}-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(f"Results written to {path.relative_to(common.ROOT)}")
+    if args.update_docs:
+        update_docs(result, args)
+    return result
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("meets target" if ok else "MISSES target")
+
+
+def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(what, p50, p95, p99, against the target) for the printed table and the docs."""
+    out = []
+    for key, label, has_target in LATENCY_CASES:
+        outcome = result["latency"].get(key)
+        if outcome is None:
+            continue
+        if "error" in outcome:
+            out.append((label, "–", "–", "–", f"not measured: {outcome['error'][:80]}"))
+            continue
+        ok = outcome["p95_ms"] < TARGET_P95_MS if has_target else None
+        target = f"p95 < {TARGET_P95_MS:.0f} ms: {verdict(ok)}" if has_target else "no target"
+        out.append((label, f"{outcome['p50_ms']}", f"{outcome['p95_ms']}", f"{outcome['p99_ms']}", target))
+    return out
+
+
+def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    t = result.get("throughput")
+    if not t:
+        return []
+    out = []
+    for key, label in (("bare", "Bare Django view (`GET /bench/bare/`)"), ("create", "API ticket creation (`POST /api/v1/tickets`)")):
+        r = t.get(key, {})
+        if "rps" in r:
+            extra = f"{r['requests']:,} requests" + (f", {r['non_2xx']:,} failed" if r["non_2xx"] else "")
+            if r.get("latency"):
+                extra += ", latency " + " / ".join(f"{k} {v}" for k, v in r["latency"].items())
+            out.append((label, f"{r['rps']:,.0f}", extra))
+        else:
+            out.append((label, "–", r.get("error", "not measured")))
+    if "ratio" in t:
+        ok = t["ratio"] >= TARGET_RATIO
+        out.append(("Creation ÷ bare view", f"{t['ratio']:.2f}", f"target ≥ {TARGET_RATIO}: {verdict(ok)}"))
+    return out
+
+
+def report(result: dict[str, Any]) -> None:
+    print()
+    print(f"{result['database']}, {result['tickets']:,} tickets, {result['messages']:,} messages — {result['server']}")
+    width = max(len(r[0]) for r in rows(result)) if result["latency"] else 40
+    print(f"{'latency (ms, sequential)':<{width}}  {'p50':>7} {'p95':>7} {'p99':>7}  target")
+    for label, p50, p95, p99, target in rows(result):
+        print(f"{label:<{width}}  {p50:>7} {p95:>7} {p99:>7}  {target}")
+    t = result.get("throughput")
+    if t:
+        print(f"\nthroughput ({t['generator']}, {t['connections']} keep-alive connections, {t['duration_s']} s)")
+        for label, rps, extra in throughput_rows(result):
+            print(f"{label:<{width}}  {rps:>9} req/s  {extra}")
+    print()
+
+
+def docs_section(result: dict[str, Any], args: argparse.Namespace) -> str:
+    m = result["machine"]
+    flags = f" --tickets {args.tickets}" if args.tickets != common.DEFAULT_TICKETS else ""
+    lines = [
+        f"Measured {result['at']} with {result['database']} at {result['tickets']:,} tickets and"
+        f" {result['messages']:,} messages ({result['events']:,} history events; seeded in"
+        f" {result['seed_seconds']} s) on {m['cores']} × {m['cpu']}, {m['memory']} RAM, Python {m['python']},"
+        f" Django {m['django']}; {result['server']}.",
+        "",
+        f"Reproduce: `.venv/bin/python bench/seed.py --db {result['db']}{flags} && "
+        f".venv/bin/python bench/run.py --db {result['db']}{flags}`",
+        "",
+        f"| Latency, one request at a time ({args.requests} requests after {args.warmup} warm-up) | p50 ms | p95 ms"
+        " | p99 ms | Target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    lines += [f"| {label} | {p50} | {p95} | {p99} | {target} |" for label, p50, p95, p99, target in rows(result)]
+    t = result.get("throughput")
+    if t:
+        lines += [
+            "",
+            f"| Throughput ({t['generator']}, {t['connections']} keep-alive connections, {t['duration_s']} s)"
+            " | Requests/s | Notes |",
+            "|---|---:|---|",
+        ]
+        lines += [f"| {label} | {rps} | {extra} |" for label, rps, extra in throughput_rows(result)]
+    return "\n".join(lines)
+
+
+def update_docs(result: dict[str, Any], args: argparse.Namespace) -> None:
+    start, end = f"<!-- results:{result['db']} -->", f"<!-- /results:{result['db']} -->"
+    text = DOCS.read_text() if DOCS.exists() else ""
+    if start not in text or end not in text:
+        print(f"docs/benchmarks.md has no {start} … {end} markers; not updated.")
+        return
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    DOCS.write_text(f"{before}{start}\n{docs_section(result, args)}\n{end}{after}")
+    print(f"Updated the {result['db']} section of docs/benchmarks.md")
+
+
+# ------------------------------------------------------------------------------------------------
+# --explain: what each page asks the database, and how the database answers
+
+
+def explain(args: argparse.Namespace) -> None:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    common.setup_django(args.db, args.tickets)
+    prepared = prepare(args.db, args.tickets, samples=5)
+    user = User.objects.get(username=common.AGENT_USERNAME)
+    client = TestClient()
+    client.force_login(user)
+    for key, label, _ in LATENCY_CASES:
+        path = latency_paths(key, prepared["references"], 1)[0]
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {prepared['token']}"} if key == "api_list" else {}
+        client.get(path, **headers)  # warm
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(path, **headers)
+            elapsed = (time.perf_counter() - started) * 1000
+        db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+        print(f"\n== {label}: {path}\n   HTTP {response.status_code}, {elapsed:.1f} ms in Django,"
+              f" {len(ctx.captured_queries)} queries, {db_ms:.1f} ms in the database")  # fmt: skip
+        slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[: args.explain_top]
+        for q in slowest:
+            sql = q["sql"]
+            print(f"\n   {float(q['time']) * 1000:.1f} ms: {sql[:600]}{' …' if len(sql) > 600 else ''}")
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                if args.db == "sqlite":
+                    cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                    plan = [f"{row[-1]}" for row in cursor.fetchall()]
+                else:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    plan = [row[0] for row in cursor.fetchall()]
+            for line in plan:
+                print(f"      {line}")
+    connection.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--tickets", type=int, default=common.DEFAULT_TICKETS, help="which seeded size")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per latency case")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests before them")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients for throughput")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each throughput run")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("HELPWELL_WEB_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("HELPWELL_WEB_THREADS", "4")))
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--python-client", action="store_true", help="use the threaded client even if wrk exists")
+    parser.add_argument("--update-docs", action="store_true", help="write the figures into docs/benchmarks.md")
+    parser.add_argument("--explain", action="store_true", help="print each page's queries and plans instead")
+    parser.add_argument("--explain-top", type=int, default=3, help="with --explain: how many slowest queries")
+    args = parser.parse_args(argv)
+    if args.db == "both":
+        # One database per process: Django is set up once, for one DATABASE_URL.
+        failed = False
+        for db in ("sqlite", "postgres"):
+            cmd = [sys.executable, __file__, *[a for a in (argv or sys.argv[1:])], "--db", db]
+            failed |= subprocess.run(cmd, check=False).returncode != 0
+        raise SystemExit(1 if failed else 0)
+    if args.explain:
+        explain(args)
+        return
+    run(args)
+
+
+if __name__ == "__main__":
+    os.chdir(common.ROOT)
+    main()

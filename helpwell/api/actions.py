@@ -1,0 +1,139 @@
+"""What only the API changes: agents' API tokens, and the API's compound ticket writes.
+
+Ticket changes themselves are tickets.actions', called here with channel="api".
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from helpwell.people.models import Agent, Customer, Organisation, Team
+from helpwell.system.audit import audit
+from helpwell.tickets.actions import (
+    do_assign_ticket,
+    do_change_category,
+    do_change_priority,
+    do_change_status,
+    do_change_team,
+    do_create_ticket,
+    do_set_tags,
+)
+from helpwell.tickets.models import Category, Channel, Priority, Ticket
+
+from .auth import hash_token, new_token
+
+UNSET: Any = object()
+
+
+@transaction.atomic
+def do_issue_api_token(agent: Agent, *, actor: Any = None) -> str:
+    """Give the agent a new API token, replacing any old one; returns it (the only time it is seen)."""
+    token = new_token()
+    agent.api_token_hash = hash_token(token)
+    agent.save(update_fields=["api_token_hash"])
+    audit(actor, "agent.api_token_issued", agent)
+    return token
+
+
+@transaction.atomic
+def do_revoke_api_token(agent: Agent, *, actor: Any = None) -> None:
+    if not agent.api_token_hash:
+        return
+    agent.api_token_hash = ""
+    agent.save(update_fields=["api_token_hash"])
+    audit(actor, "agent.api_token_revoked", agent)
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case the domain (case-insensitive by standard); keep the local part as typed."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+@transaction.atomic(savepoint=False)
+def do_find_or_create_customer(*, email: str, name: str = "", actor: Any) -> Customer:
+    """The customer with this address, or a new one an agent is opening a ticket for.
+
+    An existing customer keeps their name: the API caller names a new customer, never renames one.
+    """
+    email = normalise_email(email)
+    # The exact address is one unique-index lookup and the usual case; a case-insensitive
+    # match cannot use that index, so it is only the fallback before creating someone new.
+    existing = (
+        Customer.objects.filter(email=email).first() or Customer.objects.filter(email__iexact=email).first()
+    )
+    if existing is not None:
+        return existing
+    domain = email.rpartition("@")[2]
+    customer = Customer.objects.create(
+        name=name.strip()[:200] or email.partition("@")[0],
+        email=email,
+        organisation=Organisation.objects.filter(domain__iexact=domain).first() if domain else None,
+    )
+    audit(actor, "customer.created", customer, {"via": "api"})
+    return customer
+
+
+# savepoint=False: this is all or nothing, so nested savepoints would only cost round trips.
+@transaction.atomic(savepoint=False)
+def do_open_ticket(
+    *,
+    subject: str,
+    body: str,
+    customer: Customer | None = None,
+    customer_email: str = "",
+    customer_name: str = "",
+    actor: Any = None,
+    priority: Priority | None = None,
+    category: Category | None = None,
+    team: Team | None = None,
+    tags: Iterable[str] = (),
+) -> Ticket:
+    """A ticket opened through the API, acknowledged to the customer by mail like any other.
+
+    Agents name the customer by address (found, or created); customers pass themselves.
+    """
+    if customer is None:
+        customer = do_find_or_create_customer(email=customer_email, name=customer_name, actor=actor)
+    ticket = do_create_ticket(
+        customer=customer,
+        subject=subject,
+        body=body,
+        channel=Channel.API,
+        priority=priority,
+        category=category,
+        team=team,
+        actor=actor,
+    )
+    tags = list(tags)
+    if tags:
+        do_set_tags(ticket, tags, actor=actor, channel=Channel.API)
+    return ticket
+
+
+@transaction.atomic
+def do_update_ticket(
+    ticket: Ticket,
+    *,
+    actor: Any,
+    status: str | None = None,
+    priority: Priority | None = None,
+    assignee: Any = UNSET,
+    team: Team | None = None,
+    category: Category | None = UNSET,
+    tags: Iterable[str] | None = None,
+) -> None:
+    """Apply the changes an agent sent in one request, all or nothing; each is its own history entry."""
+    if team is not None:
+        do_change_team(ticket, team, actor=actor, channel=Channel.API)
+    if category is not UNSET:
+        do_change_category(ticket, category, actor=actor, channel=Channel.API)
+    if priority is not None:
+        do_change_priority(ticket, priority, actor=actor, channel=Channel.API)
+    if assignee is not UNSET:
+        do_assign_ticket(ticket, assignee, actor=actor, channel=Channel.API)
+    if status is not None:
+        do_change_status(ticket, status, user=actor, channel=Channel.API)
+    if tags is not None:
+        do_set_tags(ticket, tags, actor=actor, channel=Channel.API)

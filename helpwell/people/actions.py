@@ -1,0 +1,108 @@
+"""Every change to an agent's profile, photo, role or teams goes through here and is audited."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from helpwell.lib.images import BadImage, normalise_photo
+from helpwell.system.audit import audit
+
+from .models import Agent, Role, Team
+
+PROFILE_FIELDS = (
+    "display_name",
+    "job_title",
+    "bio",
+    "interests",
+    "languages",
+    "time_zone",
+    "show_on_team_page",
+)
+
+
+def _short(value: Any) -> Any:
+    # The audit log says what changed; a 1,000-character bio does not need to be copied into it twice.
+    if isinstance(value, str) and len(value) > 120:
+        return value[:117] + "…"
+    return value
+
+
+@transaction.atomic
+def do_update_profile(agent: Agent, *, actor: Any, **values: Any) -> dict[str, list[Any]]:
+    """Change the fields an agent edits about themselves; returns {field: [old, new]} for what changed."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    if "display_name" in values and not str(values["display_name"]).strip():
+        raise ValidationError("A display name is needed: it is how customers see you.")
+    changes: dict[str, list[Any]] = {}
+    for field, new in values.items():
+        if isinstance(new, str):
+            new = new.strip()
+        old = getattr(agent, field)
+        if old != new:
+            setattr(agent, field, new)
+            changes[field] = [_short(old), _short(new)]
+    if changes:
+        agent.full_clean(exclude=["user", "photo", "teams"])
+        agent.save(update_fields=list(changes))
+        audit(actor, "people.profile_updated", agent, changes)
+    return changes
+
+
+@transaction.atomic
+def do_set_photo(agent: Agent, data: bytes | None, *, actor: Any) -> None:
+    """Store an uploaded photo as a 256×256 JPEG without EXIF, or remove it (data=None).
+
+    The old file is deleted once the change has committed, so a failed request never loses a photo.
+    """
+    old_name = agent.photo.name if agent.photo else ""
+    if data is None:
+        if not old_name:
+            return
+        agent.photo = None  # type: ignore[assignment]
+        agent.save(update_fields=["photo"])
+        audit(actor, "people.photo_removed", agent)
+    else:
+        try:
+            jpeg = normalise_photo(data)
+        except BadImage as exc:
+            raise ValidationError(str(exc)) from exc
+        agent.photo.save("photo.jpg", ContentFile(jpeg), save=False)
+        agent.save(update_fields=["photo"])
+        audit(actor, "people.photo_set", agent, {"size": len(jpeg)})
+    if old_name:
+        storage = agent.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+
+
+@transaction.atomic
+def do_update_membership(
+    agent: Agent, *, role: str, teams: Iterable[Team], actor: Any
+) -> dict[str, list[Any]]:
+    """An admin changes someone's role or teams. Helpwell always keeps at least one admin."""
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role {role!r}.")
+    changes: dict[str, list[Any]] = {}
+    if agent.role != role:
+        if (
+            agent.role == Role.ADMIN
+            and not Agent.objects.filter(role=Role.ADMIN).exclude(pk=agent.pk).exists()
+        ):
+            raise ValidationError(
+                f"{agent.display_name} is the only admin; make someone else an admin first."
+            )
+        changes["role"] = [agent.role, role]
+        agent.role = role
+        agent.save(update_fields=["role"])
+    wanted = sorted({t.pk: t.name for t in teams}.items())
+    current = sorted(agent.teams.values_list("pk", "name"))
+    if wanted != current:
+        agent.teams.set([pk for pk, _ in wanted])
+        changes["teams"] = [[name for _, name in current], [name for _, name in wanted]]
+    if changes:
+        audit(actor, "people.membership_updated", agent, changes)
+    return changes

@@ -1,0 +1,343 @@
+"""The agent workspace: the queue, a ticket's page, and the POSTs that change tickets.
+
+Views parse, ask the access layer, call actions and render; they never write models themselves.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from helpwell.people.access import agent_required
+from helpwell.people.models import LANGUAGE_CHOICES, Team
+
+from .access import get_ticket_for_agent, messages_for_agent, tickets_for_agent
+from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
+from .forms import BulkForm, PropertiesForm, ReplyForm, assignable_agents
+from .models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent
+from .queue import (
+    SORTS,
+    STATUS_CHOICES,
+    TABS,
+    QueuePage,
+    QueueParams,
+    due_info,
+    fetch_page,
+    queue_queryset,
+    reference_in,
+)
+
+# A customer or organisation with more tickets than this shows "100+": counting is bounded too.
+COUNT_CAP = 100
+QUEUE_SESSION_KEY = "tickets_queue_query"
+
+
+def _hx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+# --- queue ------------------------------------------------------------------------------------------------
+
+
+@require_safe
+@agent_required
+def ticket_queue(request: HttpRequest) -> HttpResponse:
+    params = QueueParams.from_query(request.GET)
+    user = request.user
+    reference = reference_in(params.q) if params.q else None
+    if reference and tickets_for_agent(user).filter(reference=reference).exists():
+        return redirect("tickets-detail", reference=reference)
+
+    # A reference nobody may see here is "not found", never a list of everything.
+    page = QueuePage(tickets=[]) if reference else fetch_page(queue_queryset(user, params), params, user)
+    now = timezone.now()
+    for ticket in page.tickets:
+        ticket.due = due_info(ticket, now)  # type: ignore[attr-defined]
+
+    query = request.GET.urlencode()
+    if request.session.get(QUEUE_SESSION_KEY) != query:
+        request.session[QUEUE_SESSION_KEY] = query  # "Back to queue" returns to this very view
+    agent = request.agent_profile  # type: ignore[attr-defined]
+    context = {
+        "nav": "queue",
+        "params": params,
+        "page": page,
+        "reference_not_found": reference,
+        "tabs": [(key, label, params.query_string(tab=key)) for key, label in TABS],
+        "sorts": [(key, sort.label) for key, sort in SORTS.items()],
+        "status_choices": STATUS_CHOICES,
+        "priorities": Priority.objects.all(),
+        "categories": Category.objects.all(),
+        "teams": Team.objects.all(),
+        "bulk_form": BulkForm(assignees=_bulk_assignees(agent, user)),
+        "next_url": params.query_string(cursor=page.next_cursor) if page.has_next else "",
+        "prev_url": params.query_string(cursor=page.prev_cursor) if page.has_prev else "",
+        "this_url": request.get_full_path(),
+    }
+    template = (
+        "tickets/queue.html#results" if _hx(request) and request.GET.get("partial") else "tickets/queue.html"
+    )
+    return render(request, template, context)
+
+
+def _bulk_assignees(agent: Any, user: Any) -> QuerySet:
+    """Whom the queue's "Assign to" offers: colleagues on the agent's teams (everyone, for admins)."""
+    team_ids = None if agent.is_admin else list(agent.teams.values_list("pk", flat=True))
+    return assignable_agents(team_ids=team_ids, also=(user.pk,))
+
+
+@require_POST
+@agent_required
+def bulk_update(request: HttpRequest) -> HttpResponse:
+    agent = request.agent_profile  # type: ignore[attr-defined]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
+        "/"
+    ):
+        back = reverse("tickets-queue")
+    form = BulkForm(request.POST, assignees=_bulk_assignees(agent, request.user))
+    if not form.is_valid():
+        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+            messages.error(request, error)
+        return HttpResponseRedirect(back)
+    # Only tickets the agent may change; anything else in the request is ignored, never revealed.
+    tickets = list(
+        tickets_for_agent(request.user)
+        .filter(pk__in=form.cleaned_data["ticket"])
+        .select_related("priority", "team", "assignee__agent", "category")
+    )
+    count = do_bulk_update(tickets, actor=request.user, **form.update_kwargs(request.user))
+    messages.success(request, f"{count} ticket{'s' if count != 1 else ''} updated.")
+    return HttpResponseRedirect(back)
+
+
+# --- ticket page ------------------------------------------------------------------------------------------
+
+# What a history entry says after the actor's name. Changes of a property show "old → new" below it.
+EVENT_PHRASES = {
+    TicketEvent.Kind.CREATED: "opened the ticket",
+    TicketEvent.Kind.REPLIED: "replied to the customer",
+    TicketEvent.Kind.NOTED: "added an internal note",
+    TicketEvent.Kind.CUSTOMER_REPLIED: "replied",
+    TicketEvent.Kind.ASSIGNED: "changed the assignee",
+    TicketEvent.Kind.STATUS: "changed the status",
+    TicketEvent.Kind.PRIORITY: "changed the priority",
+    TicketEvent.Kind.CATEGORY: "changed the category",
+    TicketEvent.Kind.TAGS: "changed the tags",
+    TicketEvent.Kind.TEAM: "moved the ticket",
+    TicketEvent.Kind.RATED: "rated the help",
+    TicketEvent.Kind.EMAILED: "was sent an email",
+}
+CHANGE_KINDS = {"assigned", "status", "priority", "category", "tags", "team"}
+
+
+def _history(ticket: Ticket) -> list[dict[str, Any]]:
+    """The ticket's events, newest first, as sentences: who did what, from what to what, when."""
+    events = ticket.events.select_related("actor_user__agent", "actor_customer").order_by(
+        "-created_at", "-id"
+    )
+    out = []
+    for event in events:
+        is_change = event.kind in CHANGE_KINDS
+        out.append(
+            {
+                "kind": event.kind,
+                "actor": event.actor_label,
+                "phrase": EVENT_PHRASES.get(event.kind, event.get_kind_display().lower()),
+                "old": (event.old_value or "none") if is_change else "",
+                "new": (event.new_value or "none") if is_change else event.new_value,
+                "is_change": is_change,
+                "at": event.created_at,
+                "channel": event.get_channel_display() if event.channel != Channel.WEB else "",
+            }
+        )
+    return out
+
+
+def _tag_names(ticket: Ticket) -> list[str]:
+    return sorted(ticket.tags.values_list("name", flat=True))
+
+
+def _queue_url(request: HttpRequest) -> str:
+    query = request.session.get(QUEUE_SESSION_KEY, "")
+    return reverse("tickets-queue") + (f"?{query}" if query else "")
+
+
+def _detail_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    properties: PropertiesForm | None = None,
+    reply: ReplyForm | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    customer = ticket.customer
+    visible = tickets_for_agent(user)
+    others = list(
+        visible.filter(customer_id=customer.pk)
+        .exclude(pk=ticket.pk)
+        .select_related("priority")
+        .order_by("-created_at")[:10]
+    )
+    organisation = customer.organisation
+    org_counts = None
+    if organisation is not None:
+        org_tickets = visible.filter(customer__organisation_id=organisation.pk).exclude(pk=ticket.pk)
+        org_counts = {
+            "open": org_tickets.filter(is_open__in=[True])[: COUNT_CAP + 1].count(),
+            "all": org_tickets[: COUNT_CAP + 1].count(),
+            "customers": organisation.customers.all()[: COUNT_CAP + 1].count(),
+        }
+    now = timezone.now()
+    return {
+        "nav": "queue",
+        "ticket": ticket,
+        "due": due_info(ticket, now),
+        "thread": list(messages_for_agent(ticket)),
+        "events": list(
+            ticket.events.select_related("actor_user__agent", "actor_customer").order_by("-created_at", "-id")
+        ),
+        "customer": customer,
+        "customer_now": now.astimezone(customer.zone),
+        "customer_language": dict(LANGUAGE_CHOICES).get(customer.language, customer.language),
+        "other_tickets": others,
+        "org_counts": org_counts,
+        "count_cap": COUNT_CAP,
+        "properties": properties or PropertiesForm(ticket=ticket, user=user, tag_names=_tag_names(ticket)),
+        "reply": reply or ReplyForm(ticket=ticket),
+        "queue_url": _queue_url(request),
+        "is_mine": ticket.assignee_id == user.pk,
+    }
+
+
+@require_safe
+@agent_required
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_agent(request.user, reference)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+
+
+@require_POST
+@agent_required
+def update_properties(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_agent(request.user, reference, write=True)
+    form = PropertiesForm(request.POST, ticket=ticket, user=request.user, tag_names=_tag_names(ticket))
+    changed: list[str] = []
+    if form.is_valid():
+        changed = do_update_ticket(ticket, actor=request.user, **form.changes())
+        if changed and not tickets_for_agent(request.user).filter(pk=ticket.pk).exists():
+            # The agent moved it to a team they are not on: it has left their workspace.
+            messages.success(request, f"{ticket.reference} moved to {ticket.team.name}.")
+            return _redirect(request, reverse("tickets-queue"))
+        if not _hx(request):
+            if changed:
+                messages.success(request, "Ticket updated.")
+            return _redirect(request, reverse("tickets-detail", args=[ticket.reference]))
+        ticket = get_ticket_for_agent(request.user, reference)
+        form = PropertiesForm(ticket=ticket, user=request.user, tag_names=_tag_names(ticket))
+    if not _hx(request):
+        return render(
+            request, "tickets/detail.html", _detail_context(request, ticket, properties=form), status=400
+        )
+    return _properties_response(request, ticket, form, changed)
+
+
+def _properties_response(
+    request: HttpRequest, ticket: Ticket, form: PropertiesForm, changed: list[str]
+) -> HttpResponse:
+    """The sidebar form again, plus the header and history swapped out-of-band so the page agrees."""
+    context = {
+        "ticket": ticket,
+        "properties": form,
+        "changed": changed,
+        "due": due_info(ticket, timezone.now()),
+        "is_mine": ticket.assignee_id == request.user.pk,
+        "oob": True,
+    }
+    parts = [render_to_string("tickets/detail.html#properties", context, request)]
+    if changed:
+        context["events"] = _history(ticket)
+        parts.append(render_to_string("tickets/detail.html#ticket-header", context, request))
+        parts.append(render_to_string("tickets/detail.html#history", context, request))
+    # 200 even with errors: htmx swaps only successful responses, and the errors are in the form.
+    return HttpResponse("".join(parts))
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if _hx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@agent_required
+def claim_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    """Assign to me."""
+    ticket = get_ticket_for_agent(request.user, reference, write=True)
+    do_assign_ticket(ticket, request.user, actor=request.user)
+    if _hx(request):
+        ticket = get_ticket_for_agent(request.user, reference)
+        form = PropertiesForm(ticket=ticket, user=request.user, tag_names=_tag_names(ticket))
+        return _properties_response(request, ticket, form, ["assignee"])
+    messages.success(request, "Assigned to you.")
+    return HttpResponseRedirect(reverse("tickets-detail", args=[ticket.reference]))
+
+
+@require_POST
+@agent_required
+def reply_ticket(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = get_ticket_for_agent(request.user, reference, write=True)
+    form = ReplyForm(request.POST, request.FILES, ticket=ticket)
+    if form.is_valid():
+        try:
+            message = do_reply(
+                ticket,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.internal,
+                attachments=form.cleaned_data["attachments"],
+                status=form.status,
+            )
+        except ValidationError as error:
+            form.add_error("attachments", error)
+        else:
+            if form.internal:
+                messages.success(request, "Internal note added.")
+            else:
+                messages.success(request, f"Reply sent to {ticket.customer.name}.")
+            url = reverse("tickets-detail", args=[ticket.reference]) + f"#msg-{message.pk}"
+            if form.status == Status.SOLVED:
+                url = _queue_url(request)  # solved: on to the next ticket
+            return HttpResponseRedirect(url)
+    context = _detail_context(request, ticket, reply=form)
+    return render(request, "tickets/detail.html", context, status=400)
+
+
+@require_safe
+@agent_required
+def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        attachment = Attachment.objects.select_related("message__ticket").get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404("No such attachment.") from None
+    get_ticket_for_agent(request.user, attachment.message.ticket.reference)  # 404 unless the agent may see it
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = attachment.content_type or "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
