@@ -7,7 +7,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from helpwell.people.models import Agent, Customer
-from helpwell.tickets.access import agent_of, messages_for_agent, messages_for_customer, tickets_for_agent
+from helpwell.tickets.access import (
+    agent_of,
+    messages_for_agent,
+    messages_for_customer,
+    tickets_for_agent,
+    tickets_for_customer,
+)
 from helpwell.tickets.models import Message, Ticket
 
 from .auth import Caller
@@ -22,11 +28,6 @@ TICKET_LIST_COLUMNS = (
     "customer__email", "team__slug", "team__name", "assignee__id", "assignee__agent__id",
     "assignee__agent__display_name",
 )  # fmt: skip
-
-
-def tickets_for_customer(customer: Customer) -> QuerySet[Ticket]:
-    # Mirrors tickets.access.get_ticket_for_customer: a customer's own tickets and nothing else.
-    return Ticket.objects.filter(customer=customer)
 
 
 def tickets_for_caller(caller: Caller, *, with_tags: bool = True) -> QuerySet[Ticket]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
-from helpwell.people.models import Agent, Customer, Organisation, Team
+from helpwell.people.actions import do_find_or_create_customer
+from helpwell.people.models import Agent, Customer, Team
 from helpwell.system.audit import audit
 from helpwell.tickets.actions import (
     do_assign_ticket,
@@ -45,36 +46,6 @@ def do_revoke_api_token(agent: Agent, *, actor: Any = None) -> None:
     audit(actor, "agent.api_token_revoked", agent)
 
 
-def normalise_email(email: str) -> str:
-    """Lower-case the domain (case-insensitive by standard); keep the local part as typed."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else email.strip()
-
-
-@transaction.atomic(savepoint=False)
-def do_find_or_create_customer(*, email: str, name: str = "", actor: Any) -> Customer:
-    """The customer with this address, or a new one an agent is opening a ticket for.
-
-    An existing customer keeps their name: the API caller names a new customer, never renames one.
-    """
-    email = normalise_email(email)
-    # The exact address is one unique-index lookup and the usual case; a case-insensitive
-    # match cannot use that index, so it is only the fallback before creating someone new.
-    existing = (
-        Customer.objects.filter(email=email).first() or Customer.objects.filter(email__iexact=email).first()
-    )
-    if existing is not None:
-        return existing
-    domain = email.rpartition("@")[2]
-    customer = Customer.objects.create(
-        name=name.strip()[:200] or email.partition("@")[0],
-        email=email,
-        organisation=Organisation.objects.filter(domain__iexact=domain).first() if domain else None,
-    )
-    audit(actor, "customer.created", customer, {"via": "api"})
-    return customer
-
-
 # savepoint=False: this is all or nothing, so nested savepoints would only cost round trips.
 @transaction.atomic(savepoint=False)
 def do_open_ticket(
@@ -95,7 +66,9 @@ def do_open_ticket(
     Agents name the customer by address (found, or created); customers pass themselves.
     """
     if customer is None:
-        customer = do_find_or_create_customer(email=customer_email, name=customer_name, actor=actor)
+        customer, _ = do_find_or_create_customer(
+            email=customer_email, name=customer_name, actor=actor, via="api"
+        )
     ticket = do_create_ticket(
         customer=customer,
         subject=subject,

@@ -15,7 +15,6 @@ from email.parser import BytesParser
 from typing import Any
 
 import nh3
-
 from aiosmtpd.controller import Controller
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection

@@ -1,5 +1,6 @@
-"""Every change to an agent's profile, photo, role or teams goes through here and is audited."""
+"""Changes to people: agents' profiles, photos, roles and teams, and customers; all audited."""
 
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db import transaction
 from helpwell.lib.images import BadImage, normalise_photo
 from helpwell.system.audit import audit
 
-from .models import Agent, Role, Team
+from .models import Agent, Customer, Organisation, Role, Team
 
 PROFILE_FIELDS = (
     "display_name",
@@ -106,3 +107,36 @@ def do_update_membership(
     if changes:
         audit(actor, "people.membership_updated", agent, changes)
     return changes
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case the domain (case-insensitive by standard); keep the local part as typed."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+@transaction.atomic
+def do_find_or_create_customer(
+    *, email: str, name: str = "", time_zone: str = "", actor: Any = None, via: str
+) -> tuple[Customer, bool]:
+    """The customer with this address, or a new one (matched to an organisation by mail domain).
+
+    An existing customer keeps their name and time zone: anyone can type anyone's address into a
+    public form or an API call, so what was typed there must never change who the customer is.
+    """
+    email = normalise_email(email)
+    # The exact address is one unique-index lookup and the usual case; case-insensitive is the fallback.
+    existing = (
+        Customer.objects.filter(email=email).first() or Customer.objects.filter(email__iexact=email).first()
+    )
+    if existing is not None:
+        return existing, False
+    domain = email.rpartition("@")[2]
+    customer = Customer.objects.create(
+        name=name.strip()[:200] or email.partition("@")[0],
+        email=email,
+        organisation=Organisation.objects.filter(domain__iexact=domain).first() if domain else None,
+        time_zone=time_zone if time_zone in zoneinfo.available_timezones() else "UTC",
+    )
+    audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
+    return customer, True

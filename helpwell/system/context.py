@@ -17,11 +17,10 @@ def site(request: HttpRequest) -> dict:
 
         worker = worker_status()
     customer = None
-    customer_id = request.session.get("portal_customer_id") if hasattr(request, "session") else None
-    if customer_id:
-        from helpwell.people.models import Customer
+    if hasattr(request, "session") and profile is None:
+        from helpwell.portal.access import portal_customer
 
-        customer = Customer.objects.filter(pk=customer_id).first()
+        customer = portal_customer(request)
     return {
         "site": request._site_settings,  # type: ignore[attr-defined]
         "agent_profile": profile,

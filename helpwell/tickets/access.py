@@ -35,17 +35,26 @@ def tickets_for_agent(user: Any) -> QuerySet[Ticket]:
 def get_ticket_for_agent(user: Any, reference: str, *, write: bool = False) -> Ticket:
     # The same answer for "does not exist" and "not yours": a reference reveals nothing.
     try:
-        return tickets_for_agent(user).select_related("priority", "customer", "team", "assignee__agent").get(
-            reference=reference.upper()
+        return (
+            tickets_for_agent(user)
+            .select_related("priority", "customer", "team", "assignee__agent")
+            .get(reference=reference.upper())
         )
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
 
 
+def tickets_for_customer(customer: Customer) -> QuerySet[Ticket]:
+    """A customer's own tickets and nothing else."""
+    return Ticket.objects.filter(customer=customer)
+
+
 def get_ticket_for_customer(customer: Customer, reference: str) -> Ticket:
     try:
-        return Ticket.objects.select_related("priority", "team", "assignee__agent").get(
-            reference=reference.upper(), customer=customer
+        return (
+            tickets_for_customer(customer)
+            .select_related("priority", "team", "assignee__agent")
+            .get(reference=reference.upper())
         )
     except Ticket.DoesNotExist:
         raise Http404("No such request.") from None
@@ -61,4 +70,6 @@ def messages_for_customer(ticket: Ticket) -> QuerySet[Message]:
 
 
 def messages_for_agent(ticket: Ticket) -> QuerySet[Message]:
-    return ticket.messages.select_related("author_user__agent", "author_customer").prefetch_related("attachments")
+    return ticket.messages.select_related("author_user__agent", "author_customer").prefetch_related(
+        "attachments"
+    )

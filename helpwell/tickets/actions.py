@@ -14,7 +14,18 @@ from helpwell.lib.html import text_to_html
 from helpwell.people.models import Customer, Team
 
 from . import notifications
-from .models import OPEN_STATUSES, Attachment, Category, Channel, Message, Priority, Status, Tag, Ticket, TicketEvent
+from .models import (
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    Channel,
+    Message,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+)
 
 # Uploads we accept; anything else is refused with a clear message.
 ALLOWED_ATTACHMENT_TYPES = {

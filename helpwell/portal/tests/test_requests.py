@@ -39,7 +39,7 @@ class RequestListTests(PortalTestCase):
         self.sign_in(self.carol)
         self.make_ticket()
         self.client.get("/portal/requests/")  # warm up: site settings row, session
-        with self.assertNumQueries(7) as few:
+        with self.assertNumQueries(6) as few:
             self.client.get("/portal/requests/")
         for n in range(15):
             self.make_ticket(subject=f"More {n}", priority=self.priorities["high" if n % 2 else "low"])
