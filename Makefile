@@ -18,6 +18,8 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 setup: $(VENV)/.synced
 
+# Migrates, loads the demo into an empty database, then runs web + worker + mail catcher until Ctrl-C.
+# HELPWELL_PORT=8001 make run to use another port.
 run: setup
 	$(VENV)/bin/helpwell run
 
@@ -32,7 +34,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy helpwell
 
-test-sqlite: setup chromium
+# The RQ worker test talks to the real Redis, so the SQLite run needs the services too.
+test-sqlite: setup chromium services
 	$(VENV)/bin/pytest -n 2 -q
 
 test-postgres: setup services

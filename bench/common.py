@@ -89,17 +89,17 @@ def read_marker(db: str, tickets: int) -> dict | None:
         import psycopg
 
         try:
-            conn = psycopg.connect(database_url(db, tickets), autocommit=True)
+            pg = psycopg.connect(database_url(db, tickets), autocommit=True)
         except psycopg.OperationalError:
             return None
         try:
-            row = conn.execute(
+            row = pg.execute(
                 f"SELECT tickets, messages, events, seconds, seeded_at FROM {MARKER_TABLE}"
             ).fetchone()
         except psycopg.errors.UndefinedTable:
             return None
         finally:
-            conn.close()
+            pg.close()
     if row is None:
         return None
     return dict(zip(("tickets", "messages", "events", "seconds", "seeded_at"), row, strict=True))

@@ -22,6 +22,7 @@ the database stays at its seeded size. Results are printed, written to bench/res
 """
 
 import argparse
+import html
 import http.client
 import json
 import os
@@ -50,15 +51,26 @@ TARGET_P95_MS = 50.0
 TARGET_RATIO = 0.5
 DOCS = common.ROOT / "docs" / "benchmarks.md"
 
-# (key, label, has a target)
+# (key, label, has a target). The queue's default tab is "Mine"; tabs are ?tab=mine|unassigned|teams|all.
 LATENCY_CASES = [
     ("queue", "Agent queue, first page (`/agent/`)", True),
     ("queue_filtered", "Agent queue, filtered (`/agent/?status=open&priority=high`)", True),
     ("ticket", "Ticket page, a random ticket each time (`/agent/tickets/<ref>/`)", True),
     ("api_list", "API ticket list (`GET /api/v1/tickets`)", False),
-    ("queue_all", "Agent queue, all tab (`/agent/?view=all`)", False),
-    ("queue_tag", "Agent queue, by tag (`/agent/?view=all&tag=vip`)", False),
+    ("queue_teams", "Agent queue, my teams (`/agent/?tab=teams`)", False),
+    ("queue_all", "Agent queue, all tab (`/agent/?tab=all`)", False),
+    ("queue_tag", "Agent queue, by tag (`/agent/?tab=all&tag=vip`)", False),
+    ("queue_deep", "Agent queue, all tab, 40th page (keyset cursor)", False),
 ]
+DEEP_PAGES = 40
+QUEUE_PATHS = {
+    "queue": "/agent/",
+    "queue_filtered": "/agent/?status=open&priority=high",
+    "queue_teams": "/agent/?tab=teams",
+    "queue_all": "/agent/?tab=all",
+    "queue_tag": "/agent/?tab=all&tag=vip",
+    "api_list": "/api/v1/tickets",
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -110,32 +122,48 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving Helpwell (bench settings) on 127.0.0.1; stopped by its own process id."""
+    """Helpwell's own web server (`helpwell serve`: gunicorn, threaded workers) with the bench settings
+    on 127.0.0.1 and a free port; stopped by its own process id."""
 
-    def __init__(self, db: str, tickets: int, workers: int, threads: int) -> None:
+    def __init__(self, db: str, tickets: int, workers: int | None, threads: int | None) -> None:
         self.port = free_port()
-        self.workers = workers
-        self.threads = threads
-        self.command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "helpwell.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(workers),
-            "--worker-class", "gthread",
-            "--threads", str(threads),
-            "--keep-alive", "5",
-            "--timeout", "60",
-            "--log-level", "warning",
-        ]  # fmt: skip
+        bind = f"127.0.0.1:{self.port}"
+        bin_dir = Path(sys.executable).parent
+        try:
+            from helpwell.system.management.commands.serve import gunicorn_options
+        except ImportError:  # no `helpwell serve` yet: plain gunicorn, configured the same way
+            workers, threads = workers or max(2, os.cpu_count() or 2), threads or 4
+            self.command = [
+                str(bin_dir / "gunicorn"), "helpwell.wsgi:application", "--bind", bind,
+                "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+                "--keep-alive", "5", "--timeout", "60", "--log-level", "warning",
+            ]  # fmt: skip
+            self.label = f"gunicorn gthread, {workers} workers × {threads} threads, keep-alive 5 s"
+        else:
+            options = gunicorn_options(bind, workers, threads)
+            self.command = [str(bin_dir / "helpwell"), "serve", "--bind", bind]
+            if workers:
+                self.command += ["--workers", str(workers)]
+            if threads:
+                self.command += ["--threads", str(threads)]
+            self.label = (
+                f"`helpwell serve` (gunicorn {options['worker_class']}, {options['workers']} workers ×"
+                f" {options['threads']} threads, keep-alive {options['keepalive']} s)"
+            )
         self.env = common.server_env(db, tickets)
-        self.log = common.RESULTS_DIR / f"gunicorn-{db}.log"
+        self.log = common.RESULTS_DIR / f"server-{db}.log"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
         common.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         log = open(self.log, "w")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            self.command, cwd=common.ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            self.command,
+            cwd=common.ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -174,12 +202,17 @@ def sign_in(port: int, username: str, password: str) -> Client:
     match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if not match:
         raise SystemExit("The login page has no CSRF token")
-    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1).decode()})
+    form = urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": match.group(1).decode()}
+    )
     status, response, _, _ = client.request(
         "POST",
         "/login/",
         body=form.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/login/"},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://127.0.0.1:{port}/login/",
+        },
     )
     if status != 302 or "sessionid" not in client.cookies:
         raise SignInFailed(f"signing in as {username} through /login/ failed (HTTP {status})")
@@ -246,12 +279,16 @@ def measure_latency(
     }
 
 
-def run_wrk(url: str, connections: int, duration: int, script: Path | None, env: dict[str, str]) -> dict[str, Any]:
+def run_wrk(
+    url: str, connections: int, duration: int, script: Path | None, env: dict[str, str]
+) -> dict[str, Any]:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
     if script:
         command += ["-s", str(script)]
     command.append(url)
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=duration + 60, check=False
+    )
     out = done.stdout
     if done.returncode != 0:
         return {"error": (done.stderr or out).strip()[:300]}
@@ -340,7 +377,10 @@ def measure_throughput(
             run_threads(port, path, connections, 2, method, body_for, headers)
             result = run_threads(port, path, connections, duration, method, body_for, headers)
         results[key] = result
-        print(f" {result.get('rps', 0):,.0f} requests/s" if "rps" in result else f" {result['error']}", flush=True)
+        print(
+            f" {result.get('rps', 0):,.0f} requests/s" if "rps" in result else f" {result['error']}",
+            flush=True,
+        )
     if "rps" in results["bare"] and "rps" in results["create"] and results["bare"]["rps"]:
         results["ratio"] = round(results["create"]["rps"] / results["bare"]["rps"], 3)
     return results
@@ -446,17 +486,30 @@ def database_version(db: str) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
-def latency_paths(key: str, references: list[str], count: int) -> list[str]:
-    fixed = {
-        "queue": "/agent/",
-        "queue_filtered": "/agent/?status=open&priority=high",
-        "queue_all": "/agent/?view=all",
-        "queue_tag": "/agent/?view=all&tag=vip",
-        "api_list": "/api/v1/tickets",
-    }
+def deep_queue_path(get: Any, pages: int) -> str:
+    """Follow the queue's "Next" link `pages` times from the all tab; the page it ends on (or the
+    last page, in a small database). `get(path)` answers (status, body).
+    """
+    path = QUEUE_PATHS["queue_all"]
+    for page in range(pages - 1):
+        status, body = get(path)
+        if status != 200:
+            raise LookupError(f"HTTP {status} for {path}")
+        match = re.search(rb'href="(\?[^"]*)" rel="next"', body)
+        if not match:
+            if page == 0:
+                raise LookupError(f"no next-page link on {path}")
+            break
+        path = "/agent/" + html.unescape(match.group(1).decode())
+    return path
+
+
+def latency_paths(key: str, references: list[str], count: int, get: Any = None) -> list[str]:
     if key == "ticket":
         return [f"/agent/tickets/{references[i % len(references)]}/" for i in range(count)]
-    return [fixed[key]] * count
+    if key == "queue_deep":
+        return [deep_queue_path(get, DEEP_PAGES)] * count
+    return [QUEUE_PATHS[key]] * count
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -466,6 +519,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(
             f"No seeded {db} database at {tickets:,} tickets; run: .venv/bin/python bench/seed.py --db {db}"
             f" --tickets {tickets}"
+        )
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(
+            f"Note: the machine is busy (load average {load:.1f}); figures will be slower than on a quiet one."
         )
     common.setup_django(db, tickets)
     total = args.warmup + args.requests
@@ -480,12 +538,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "seed_seconds": round(marker["seconds"]),
         "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "server": f"gunicorn gthread, {args.workers} workers × {args.threads} threads, 127.0.0.1",
+        "load_average_before": round(load, 2),
         "latency": {},
     }
+    server = Server(db, tickets, args.workers, args.threads)
+    result["server"] = f"{server.label} on 127.0.0.1"
     print(f"Benchmarking {db} at {marker['tickets']:,} tickets, {result['server']}")
     try:
-        with Server(db, tickets, args.workers, args.threads) as server:
+        with server:
             try:
                 client = sign_in(server.port, common.AGENT_USERNAME, common.AGENT_PASSWORD)
             except SignInFailed as e:
@@ -496,7 +556,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             api_headers = {"Authorization": f"Bearer {prepared['token']}", "Accept": "application/json"}
             for key, label, _ in LATENCY_CASES:
                 print(f"  latency {label} …", end="", flush=True)
-                paths = latency_paths(key, prepared["references"], total)
+                try:
+                    paths = latency_paths(
+                        key, prepared["references"], total, lambda p: client.request("GET", p)[::2]
+                    )
+                except LookupError as e:
+                    result["latency"][key] = {"error": str(e)}
+                    print(f" {e}", flush=True)
+                    continue
                 if key == "api_list":
                     api_client = Client(server.port)
                     outcome = measure_latency(api_client, paths, args.warmup, headers=api_headers)
@@ -511,7 +578,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             client.close()
             if not args.skip_throughput:
                 result["throughput"] = measure_throughput(
-                    server.port, prepared["token"], prepared["customers"], args.connections, args.duration, generator
+                    server.port,
+                    prepared["token"],
+                    prepared["customers"],
+                    args.connections,
+                    args.duration,
+                    generator,
                 )
     finally:
         removed = clean_up(prepared)
@@ -552,7 +624,10 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     if not t:
         return []
     out = []
-    for key, label in (("bare", "Bare Django view (`GET /bench/bare/`)"), ("create", "API ticket creation (`POST /api/v1/tickets`)")):
+    for key, label in (
+        ("bare", "Bare Django view (`GET /bench/bare/`)"),
+        ("create", "API ticket creation (`POST /api/v1/tickets`)"),
+    ):
         r = t.get(key, {})
         if "rps" in r:
             extra = f"{r['requests']:,} requests" + (f", {r['non_2xx']:,} failed" if r["non_2xx"] else "")
@@ -569,16 +644,21 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def report(result: dict[str, Any]) -> None:
     print()
-    print(f"{result['database']}, {result['tickets']:,} tickets, {result['messages']:,} messages — {result['server']}")
+    print(
+        f"{result['database']}, {result['tickets']:,} tickets, {result['messages']:,} messages — {result['server']}"
+    )
     width = max(len(r[0]) for r in rows(result)) if result["latency"] else 40
     print(f"{'latency (ms, sequential)':<{width}}  {'p50':>7} {'p95':>7} {'p99':>7}  target")
     for label, p50, p95, p99, target in rows(result):
         print(f"{label:<{width}}  {p50:>7} {p95:>7} {p99:>7}  {target}")
     t = result.get("throughput")
     if t:
-        print(f"\nthroughput ({t['generator']}, {t['connections']} keep-alive connections, {t['duration_s']} s)")
+        print(
+            f"\nthroughput ({t['generator']}, {t['connections']} keep-alive connections, {t['duration_s']} s)"
+        )
         for label, rps, extra in throughput_rows(result):
-            print(f"{label:<{width}}  {rps:>9} req/s  {extra}")
+            unit = "      " if label.startswith("Creation ÷") else " req/s"
+            print(f"{label:<{width}}  {rps:>9}{unit}  {extra}")
     print()
 
 
@@ -598,7 +678,9 @@ def docs_section(result: dict[str, Any], args: argparse.Namespace) -> str:
         " | p99 ms | Target |",
         "|---|---:|---:|---:|---|",
     ]
-    lines += [f"| {label} | {p50} | {p95} | {p99} | {target} |" for label, p50, p95, p99, target in rows(result)]
+    lines += [
+        f"| {label} | {p50} | {p95} | {p99} | {target} |" for label, p50, p95, p99, target in rows(result)
+    ]
     t = result.get("throughput")
     if t:
         lines += [
@@ -628,23 +710,28 @@ def update_docs(result: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def explain(args: argparse.Namespace) -> None:
+    common.setup_django(args.db, args.tickets)
     from django.contrib.auth.models import User
     from django.db import connection
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext
 
-    common.setup_django(args.db, args.tickets)
     prepared = prepare(args.db, args.tickets, samples=5)
     user = User.objects.get(username=common.AGENT_USERNAME)
     client = TestClient()
     client.force_login(user)
     for key, label, _ in LATENCY_CASES:
-        path = latency_paths(key, prepared["references"], 1)[0]
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {prepared['token']}"} if key == "api_list" else {}
-        client.get(path, **headers)  # warm
+        get = lambda p: (lambda r: (r.status_code, r.content))(client.get(p))  # noqa: E731
+        try:
+            path = latency_paths(key, prepared["references"], 1, get)[0]
+        except LookupError as e:
+            print(f"\n== {label}: {e}")
+            continue
+        headers = {"Authorization": f"Bearer {prepared['token']}"} if key == "api_list" else {}
+        client.get(path, headers=headers)  # warm
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
-            response = client.get(path, **headers)
+            response = client.get(path, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
         db_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
         print(f"\n== {label}: {path}\n   HTTP {response.status_code}, {elapsed:.1f} ms in Django,"
@@ -668,18 +755,24 @@ def explain(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--tickets", type=int, default=common.DEFAULT_TICKETS, help="which seeded size")
     parser.add_argument("--requests", type=int, default=200, help="measured requests per latency case")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests before them")
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients for throughput")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each throughput run")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("HELPWELL_WEB_WORKERS", "2")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("HELPWELL_WEB_THREADS", "4")))
+    parser.add_argument("--workers", type=int, help="web processes (default: what `helpwell serve` picks)")
+    parser.add_argument("--threads", type=int, help="threads per process (default: `helpwell serve`'s)")
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--python-client", action="store_true", help="use the threaded client even if wrk exists")
-    parser.add_argument("--update-docs", action="store_true", help="write the figures into docs/benchmarks.md")
+    parser.add_argument(
+        "--python-client", action="store_true", help="use the threaded client even if wrk exists"
+    )
+    parser.add_argument(
+        "--update-docs", action="store_true", help="write the figures into docs/benchmarks.md"
+    )
     parser.add_argument("--explain", action="store_true", help="print each page's queries and plans instead")
     parser.add_argument("--explain-top", type=int, default=3, help="with --explain: how many slowest queries")
     args = parser.parse_args(argv)

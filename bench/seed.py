@@ -88,7 +88,14 @@ TAGS = [
 ]  # fmt: skip
 EXTRA_MESSAGES = [(0, 15), (1, 25), (2, 25), (3, 20), (4, 10), (5, 5)]  # mean 2: 3 messages a ticket
 SCORES = [(5, 55), (4, 25), (3, 10), (2, 5), (1, 5)]
-TIME_ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Tokyo", "UTC"]
+TIME_ZONES = [
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "UTC",
+]
 LANGUAGES = [("en", 70), ("de", 10), ("fr", 8), ("es", 6), ("nl", 3), ("it", 2), ("pt", 1)]
 
 FIRST = ["Anna", "Ben", "Chloe", "David", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Katja", "Liam",
@@ -353,13 +360,18 @@ def small_tables(rng: random.Random, n_orgs: int) -> dict[str, Any]:
     teams = {slug: Team.objects.create(name=name, slug=slug) for name, slug, _, _ in TEAMS}
     priorities = {
         key: Priority.objects.create(
-            key=key, name=name, rank=rank, first_response_minutes=minutes, colour=colour, definition=definition
+            key=key,
+            name=name,
+            rank=rank,
+            first_response_minutes=minutes,
+            colour=colour,
+            definition=definition,
         )
         for key, name, rank, minutes, colour, _, definition in PRIORITIES
     }
     categories = []
-    for _, slug, _, names in TEAMS:
-        for name in names:
+    for _, slug, _, category_names in TEAMS:
+        for name in category_names:
             categories.append(Category.objects.create(name=name, slug=name.lower(), team=teams[slug]))
     tags = [Tag.objects.create(name=name) for name in TAGS]
     Organisation.objects.bulk_create(
@@ -382,7 +394,11 @@ def small_tables(rng: random.Random, n_orgs: int) -> dict[str, Any]:
             is_superuser=role == "admin",
         )
         agent = Agent.objects.create(
-            user=user, display_name=display_name, role=role, job_title="Support specialist", time_zone="Europe/Berlin"
+            user=user,
+            display_name=display_name,
+            role=role,
+            job_title="Support specialist",
+            time_zone="Europe/Berlin",
         )
         agent.teams.set([teams[slug] for slug in team_slugs])
         if role != "admin":  # the admin sees everything but is not on the rota
@@ -459,13 +475,17 @@ def load(db: str, tickets: int, customers: int, seed: int) -> dict[str, Any]:
     )  # fmt: skip
     tag_table = Table(Ticket.tags.through, ["id", "ticket_id", "tag_id"], connection)
     rating_table = Table(
-        Rating, ["id", "ticket_id", "customer_id", "agent_id", "score", "comment", "created_at", "updated_at"], connection
+        Rating,
+        ["id", "ticket_id", "customer_id", "agent_id", "score", "comment", "created_at", "updated_at"],
+        connection,
     )
     customer_table = Table(
         Customer, ["id", "name", "email", "organisation_id", "language", "time_zone", "access_salt", "created_at"],
         connection,
     )  # fmt: skip
-    big_tables = [t.name for t in (ticket_table, message_table, event_table, tag_table, rating_table, customer_table)]
+    big_tables = [
+        t.name for t in (ticket_table, message_table, event_table, tag_table, rating_table, customer_table)
+    ]
     connection.close()
 
     loader: SQLiteLoader | PostgresLoader
@@ -548,7 +568,11 @@ def load(db: str, tickets: int, customers: int, seed: int) -> dict[str, Any]:
     started = time.perf_counter()
     print(f"  tickets, messages, events, tags, ratings in chunks of {CHUNK:,} …", flush=True)
     for chunk_start in range(0, tickets, CHUNK):
-        t_rows, m_rows, e_rows, g_rows, r_rows = [], [], [], [], []
+        t_rows: list[tuple] = []
+        m_rows: list[tuple] = []
+        e_rows: list[tuple] = []
+        g_rows: list[tuple] = []
+        r_rows: list[tuple] = []
         for idx in range(chunk_start, min(tickets, chunk_start + CHUNK)):
             ticket_id = idx + 1
             c = created[idx]
@@ -590,7 +614,17 @@ def load(db: str, tickets: int, customers: int, seed: int) -> dict[str, Any]:
             # The customer's first message, then replies back and forth.
             body = customer_pool[int(rand() * n_cp)]
             m_rows.append(
-                (message_id := message_id + 1, ticket_id, "public", None, customer_id, body[0], body[1], channel, ts(c))
+                (
+                    message_id := message_id + 1,
+                    ticket_id,
+                    "public",
+                    None,
+                    customer_id,
+                    body[0],
+                    body[1],
+                    channel,
+                    ts(c),
+                )
             )
             event_id += 1
             e_rows.append(
@@ -611,18 +645,32 @@ def load(db: str, tickets: int, customers: int, seed: int) -> dict[str, Any]:
                     author = assignee or team_agents[int(rand() * len(team_agents))]
                     if rand() < 0.12:
                         body = note_pool[int(rand() * n_np)]
-                        m_rows.append((message_id, ticket_id, "internal", author, None, body[0], body[1], "web", ts(at)))
+                        m_rows.append(
+                            (message_id, ticket_id, "internal", author, None, body[0], body[1], "web", ts(at))
+                        )
                         e_rows.append((event_id, ticket_id, "noted", author, None, "web", "", "", ts(at)))
                     else:
                         body = agent_pool[int(rand() * n_ap)]
-                        m_rows.append((message_id, ticket_id, "public", author, None, body[0], body[1], "web", ts(at)))
+                        m_rows.append(
+                            (message_id, ticket_id, "public", author, None, body[0], body[1], "web", ts(at))
+                        )
                         e_rows.append((event_id, ticket_id, "replied", author, None, "web", "", "", ts(at)))
                         if first_response_at is None:
                             first_response_at = at
                 else:
                     body = customer_pool[int(rand() * n_cp)]
                     m_rows.append(
-                        (message_id, ticket_id, "public", None, customer_id, body[0], body[1], channel, ts(at))
+                        (
+                            message_id,
+                            ticket_id,
+                            "public",
+                            None,
+                            customer_id,
+                            body[0],
+                            body[1],
+                            channel,
+                            ts(at),
+                        )
                     )
                     e_rows.append(
                         (event_id, ticket_id, "customer_replied", None, customer_id, channel, "", "", ts(at))
@@ -634,12 +682,16 @@ def load(db: str, tickets: int, customers: int, seed: int) -> dict[str, Any]:
                 )
                 if closed_at is not None:
                     event_id += 1
-                    e_rows.append((event_id, ticket_id, "status", None, None, "web", "Solved", "Closed", ts(closed_at)))
+                    e_rows.append(
+                        (event_id, ticket_id, "status", None, None, "web", "Solved", "Closed", ts(closed_at))
+                    )
                 if assignee is not None and rand() < 0.15:
                     rating_id += 1
                     rated = ts(solved_at + 600 + rand() * DAY)
                     comment = COMMENTS[int(rand() * len(COMMENTS))] if rand() < 0.3 else ""
-                    r_rows.append((rating_id, ticket_id, customer_id, assignee, pick_score(), comment, rated, rated))
+                    r_rows.append(
+                        (rating_id, ticket_id, customer_id, assignee, pick_score(), comment, rated, rated)
+                    )
             elif status != "open" and status != "new":
                 event_id += 1
                 e_rows.append(
@@ -715,7 +767,13 @@ def seed(db: str, tickets: int, customers: int, force: bool, random_seed: int) -
         f"INSERT INTO {common.MARKER_TABLE} VALUES (%s, %s, %s, %s, %s)".replace(
             "%s", "?" if db == "sqlite" else "%s"
         ),
-        [tickets, result["messages"], result["events"], seconds, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")],
+        [
+            tickets,
+            result["messages"],
+            result["events"],
+            seconds,
+            datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        ],
     )
     if db == "postgres":
         loader.commit()
@@ -730,7 +788,9 @@ def seed(db: str, tickets: int, customers: int, force: bool, random_seed: int) -
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--tickets", type=int, default=common.DEFAULT_TICKETS)
     parser.add_argument("--customers", type=int, help="default: one for every 20 tickets")
@@ -740,7 +800,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.db == "both":
         # One database per process: Django is set up once, for one DATABASE_URL.
         for db in ("sqlite", "postgres"):
-            cmd = [sys.executable, __file__, "--db", db, "--tickets", str(args.tickets), "--seed", str(args.seed)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--db",
+                db,
+                "--tickets",
+                str(args.tickets),
+                "--seed",
+                str(args.seed),
+            ]
             if args.customers:
                 cmd += ["--customers", str(args.customers)]
             if args.force:

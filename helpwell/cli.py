@@ -3,6 +3,7 @@
     helpwell run          migrate, load demo data if empty, start web + worker + mail catcher
     helpwell serve        the web server only (gunicorn)
     helpwell worker       background tasks and sweeps
+    helpwell mailcatcher  the local SMTP server whose mail you read at /dev/mailbox/
     helpwell migrate      apply database migrations
     helpwell createadmin  create an admin account
     helpwell demo         load demo data
@@ -13,18 +14,19 @@ Anything else is passed to Django's manage.py.
 import os
 import sys
 
+ALIASES = {"demo": "demo_data"}
 
-def main() -> None:
+
+def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpwell.settings")
-    argv = sys.argv[1:]
-    if not argv or argv[0] in {"-h", "--help"}:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help"}:
         print(__doc__)
-        argv = ["help"]
-    command, rest = argv[0], argv[1:]
-    aliases = {"demo": "demo_data", "createadmin": "createadmin", "serve": "serve", "run": "run"}
+        args = ["help"]
+    command, rest = args[0], args[1:]
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["helpwell", aliases.get(command, command), *rest])
+    execute_from_command_line(["helpwell", ALIASES.get(command, command), *rest])
 
 
 if __name__ == "__main__":

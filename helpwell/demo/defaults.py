@@ -39,6 +39,8 @@ def ensure_defaults() -> dict[str, int]:
     """Create the priorities that are missing, and one team if there is none; returns what it created."""
     created = {"priorities": ensure_priorities(), "teams": 0}
     if not Team.objects.exists():
-        Team.objects.create(name="Support", slug="support", description="Everything, until you split the work.")
+        Team.objects.create(
+            name="Support", slug="support", description="Everything, until you split the work."
+        )
         created["teams"] = 1
     return created

@@ -21,8 +21,11 @@ class Story:
 STORIES: dict[str, tuple[Story, ...]] = {
     "invoices": (
         Story(
-            ("Invoice {invoice} is missing our VAT number", "VAT number not on invoice {invoice}",
-             "Please add our VAT ID to invoice {invoice}"),
+            (
+                "Invoice {invoice} is missing our VAT number",
+                "VAT number not on invoice {invoice}",
+                "Please add our VAT ID to invoice {invoice}",
+            ),
             "Our finance department cannot book invoice {invoice} because our VAT number is missing. "
             "Could you reissue it with the number on it?",
             "Of course. Could you send me the VAT number exactly as it should appear, and the company name "
@@ -34,8 +37,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
             ("vat", "invoice-correction"),
         ),
         Story(
-            ("Need a copy of invoices for {month}", "Where can I download invoices?",
-             "Invoices for our accountant"),
+            (
+                "Need a copy of invoices for {month}",
+                "Where can I download invoices?",
+                "Invoices for our accountant",
+            ),
             "Our accountant needs copies of all our Brightleaf invoices for {month}. I cannot find a way "
             "to download them all at once.",
             "Happy to help. Do you need only the subscription invoices, or the hardware orders as well?",
@@ -59,7 +65,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
     ),
     "refunds": (
         Story(
-            ("Charged twice for order {order}", "Double charge on my card", "Two payments taken for one order"),
+            (
+                "Charged twice for order {order}",
+                "Double charge on my card",
+                "Two payments taken for one order",
+            ),
             "I was charged {amount} twice for order {order}. My bank shows two identical payments on the same "
             "day. Please refund one of them.",
             "I am sorry about this. Could you tell me the last four digits of the card, so I can match both "
@@ -107,7 +117,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
             ("checkout", "3ds"),
         ),
         Story(
-            ("Can we pay by bank transfer?", "Invoice payment instead of card", "Switch to paying by invoice"),
+            (
+                "Can we pay by bank transfer?",
+                "Invoice payment instead of card",
+                "Switch to paying by invoice",
+            ),
             "We would like to pay for our {plan} subscription by bank transfer instead of by card. "
             "Is that possible?",
             "Yes, for business accounts it is. How many devices are on your account at the moment?",
@@ -265,8 +279,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
     ),
     "setup": (
         Story(
-            ("Thermostat will not connect to Wi-Fi", "{device} stuck on 'connecting'",
-             "Setup fails at the Wi-Fi step"),
+            (
+                "Thermostat will not connect to Wi-Fi",
+                "{device} stuck on 'connecting'",
+                "Setup fails at the Wi-Fi step",
+            ),
             "The {device} finds my Wi-Fi network but the setup stops at 'connecting' every time. "
             "The router is in the next room.",
             "Let us sort this out. Is your router broadcasting a 2.4 GHz and a 5 GHz network with the same "
@@ -332,8 +349,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
     ),
     "integrations": (
         Story(
-            ("Voice assistant cannot find my devices", "Alexa lost my thermostat",
-             "Google Home integration stopped working"),
+            (
+                "Voice assistant cannot find my devices",
+                "Alexa lost my thermostat",
+                "Google Home integration stopped working",
+            ),
             "The voice assistant says it cannot find my {device} any more, although it worked last week.",
             "Could you try unlinking and relinking the Brightleaf skill, and tell me if any device shows up?",
             "I relinked it, it only finds the Hub, not the {device}.",
@@ -367,8 +387,11 @@ STORIES: dict[str, tuple[Story, ...]] = {
     ),
     "bugs": (
         Story(
-            ("Thermostat shows the wrong temperature", "Temperature reading 3 degrees too high",
-             "{device} reading is off"),
+            (
+                "Thermostat shows the wrong temperature",
+                "Temperature reading 3 degrees too high",
+                "{device} reading is off",
+            ),
             "The {device} says 24 °C but a separate thermometer next to it says 21 °C. The heating stops too "
             "early because of it.",
             "Thank you. Is the {device} near a radiator, a lamp or in direct sunlight during the day?",

@@ -10,7 +10,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
 
@@ -56,7 +55,9 @@ class CatcherHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         try:
-            mail = await sync_to_async(self.store, thread_sensitive=True)(envelope.mail_from, list(envelope.rcpt_tos), raw)
+            mail = await sync_to_async(self.store, thread_sensitive=True)(
+                envelope.mail_from, list(envelope.rcpt_tos), raw
+            )
         except Exception:
             log.exception("could not store a caught mail")
             return "451 Requested action aborted: local error in processing"
@@ -114,7 +115,7 @@ MAIL_STYLE_PROPERTIES = {
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 FRAME_HEAD = (
     '<meta charset="utf-8">'
-    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
     "style-src 'unsafe-inline'\">"
     '<base target="_blank">'
     "<style>body{margin:0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;}</style>"
@@ -144,7 +145,7 @@ class ReadMail:
     error: str = ""
 
 
-def _content(part: EmailMessage) -> Any:
+def _content(part: Any) -> Any:
     try:
         return part.get_content()
     except Exception:  # wrong charset or broken encoding: show what we can
@@ -162,6 +163,7 @@ def clean_mail_html(raw_html: str, images: dict[str, tuple[str, bytes]]) -> str:
         link_rel="noopener noreferrer nofollow",
         filter_style_properties=MAIL_STYLE_PROPERTIES,
         strip_comments=True,
+        clean_content_tags={"script", "style", "title"},
     )
 
     def inline(match: re.Match[str]) -> str:
@@ -194,7 +196,7 @@ def read_caught_mail(raw: bytes) -> ReadMail:
         content_id = str(part.get("Content-ID", "")).strip().strip("<>")
         entry = Part(part.get_filename() or "", part.get_content_type(), len(payload), content_id)
         if content_id and part.get_content_type() in INLINE_IMAGE_TYPES:
-            images[content_id] = (part.get_content_type(), payload)
+            images[content_id] = (part.get_content_type(), bytes(payload))  # type: ignore[arg-type]
             inline_images.append(entry)
         else:
             attachments.append(entry)

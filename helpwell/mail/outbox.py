@@ -3,6 +3,7 @@
 import logging
 import mimetypes
 from datetime import timedelta
+from email.mime.image import MIMEImage
 from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
@@ -86,14 +87,13 @@ def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
             path = Path(settings.MEDIA_ROOT) / relative_path
             if not path.is_file():
                 continue
-            from email.mime.image import MIMEImage
-
             subtype = (mimetypes.guess_type(path.name)[0] or "image/png").split("/")[1]
             image = MIMEImage(path.read_bytes(), _subtype=subtype)
             image.add_header("Content-ID", f"<{cid}>")
             image.add_header("Content-Disposition", "inline", filename=path.name)
             message.attach(image)
-        message.mixed_subtype = "related"
+            # multipart/related: the HTML part refers to the image by its cid.
+            message.mixed_subtype = "related"  # type: ignore[attr-defined]
     return message
 
 

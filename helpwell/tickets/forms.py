@@ -39,11 +39,11 @@ class PropertiesForm(forms.Form):
     assignee = AgentChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Unassigned", show_hidden_initial=True
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True)
     status = forms.ChoiceField(choices=Status.choices, show_hidden_initial=True)
     priority = forms.ModelChoiceField(
         queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True
     )
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True)
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(), required=False, empty_label="No category", show_hidden_initial=True
     )
@@ -132,7 +132,7 @@ class ReplyForm(forms.Form):
         return files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors.get("attachments") is None and self.files.getlist("attachments") and self.errors:
             self.add_error(None, "Please attach your files again: browsers do not keep them after an error.")
         return data
@@ -188,7 +188,7 @@ class BulkForm(forms.Form):
         field.queryset = assignees
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         action = data.get("action")
         if not data.get("ticket"):
             raise ValidationError("Select at least one ticket first.")

@@ -427,10 +427,13 @@ def due_info(ticket: Ticket, now: datetime) -> Due:
     due = ticket.first_response_due
     if ticket.first_response_at is not None:
         took = duration_text((ticket.first_response_at - ticket.created_at).total_seconds())
+        promised = f"the {ticket.priority.target_label} promised"
         if due is not None and ticket.first_response_at > due:
             late = duration_text((ticket.first_response_at - due).total_seconds())
-            return Due("late", "Answered late", f"First response after {took}, {late} past the target.", due)
-        return Due("met", "Answered", f"First response after {took}, within the target.", due)
+            return Due(
+                "late", "Answered late", f"First response after {took}: {late} later than {promised}.", due
+            )
+        return Due("met", "Answered", f"First response after {took}, within {promised}.", due)
     if not ticket.is_open:
         return Due("none", "—", "Closed without a public reply.", due)
     if due is None:

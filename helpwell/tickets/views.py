@@ -3,7 +3,8 @@
 Views parse, ask the access layer, call actions and render; they never write models themselves.
 """
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -81,6 +82,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "next_url": params.query_string(cursor=page.next_cursor) if page.has_next else "",
         "prev_url": params.query_string(cursor=page.prev_cursor) if page.has_prev else "",
         "this_url": request.get_full_path(),
+        "day_ago": now - timedelta(days=1),  # older activity shows as a date: "Thu 19 Nov"
     }
     template = (
         "tickets/queue.html#results" if _hx(request) and request.GET.get("partial") else "tickets/queue.html"
@@ -106,7 +108,7 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST, assignees=_bulk_assignees(agent, request.user))
     if not form.is_valid():
         for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return HttpResponseRedirect(back)
     # Only tickets the agent may change; anything else in the request is ignored, never revealed.
     tickets = list(
@@ -122,7 +124,7 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
 # --- ticket page ------------------------------------------------------------------------------------------
 
 # What a history entry says after the actor's name. Changes of a property show "old → new" below it.
-EVENT_PHRASES = {
+EVENT_PHRASES: dict[str, str] = {
     TicketEvent.Kind.CREATED: "opened the ticket",
     TicketEvent.Kind.REPLIED: "replied to the customer",
     TicketEvent.Kind.NOTED: "added an internal note",
@@ -202,9 +204,7 @@ def _detail_context(
         "ticket": ticket,
         "due": due_info(ticket, now),
         "thread": list(messages_for_agent(ticket)),
-        "events": list(
-            ticket.events.select_related("actor_user__agent", "actor_customer").order_by("-created_at", "-id")
-        ),
+        "events": _history(ticket),
         "customer": customer,
         "customer_now": now.astimezone(customer.zone),
         "customer_language": dict(LANGUAGE_CHOICES).get(customer.language, customer.language),
@@ -267,6 +267,9 @@ def _properties_response(
         context["events"] = _history(ticket)
         parts.append(render_to_string("tickets/detail.html#ticket-header", context, request))
         parts.append(render_to_string("tickets/detail.html#history", context, request))
+        if "status" in changed:
+            context["reply"] = ReplyForm(ticket=ticket)  # "Keep as <status>" follows the new status
+            parts.append(render_to_string("tickets/detail.html#submit-as", context, request))
     # 200 even with errors: htmx swaps only successful responses, and the errors are in the form.
     return HttpResponse("".join(parts))
 
@@ -325,7 +328,7 @@ def reply_ticket(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_safe
 @agent_required
-def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
+def download_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attachment = Attachment.objects.select_related("message__ticket").get(pk=pk)
     except Attachment.DoesNotExist:
@@ -340,4 +343,4 @@ def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
-    return response
+    return cast(HttpResponse, response)  # a streaming response; the decorators only pass it on

@@ -26,6 +26,7 @@ def hostile_mail() -> bytes:
     msg["Subject"] = "Totally normal invoice"
     msg.set_content("Plain words. See https://evil.example/track")
     msg.add_alternative(
+        '<html><head><title>Page title</title><style>body{display:none}</style></head><body>'
         '<p onclick="steal()">Hello</p><script>alert(1)</script>'
         '<img src="https://evil.example/pixel.gif" onerror="steal()">'
         '<a href="javascript:alert(2)">click</a><form action="https://evil.example"><input name=x></form>'
@@ -82,11 +83,24 @@ class ReadCaughtMailTest(BaseTestCase):
     def test_hostile_html_loses_everything_active(self):
         read = read_caught_mail(hostile_mail())
 
-        for bad in ("<script", "onclick", "onerror", "javascript:", "<form", "<svg", "position:fixed", "steal()"):
+        for bad in (
+            "<script",
+            "onclick",
+            "onerror",
+            "javascript:",
+            "<form",
+            "<svg",
+            "position:fixed",
+            "steal()",
+        ):
             self.assertNotIn(bad, read.html)
+        self.assertNotIn("Page title", read.html)
+        self.assertNotIn("display:none", read.html)
         self.assertIn("Hello", read.html)
         self.assertIn("color:red", read.html)
-        self.assertIn("default-src 'none'; img-src data:", read.html, "remote images are blocked by the frame's CSP")
+        self.assertIn(
+            "default-src 'none'; img-src data:", read.html, "remote images are blocked by the frame's CSP"
+        )
         self.assertIn("Plain words.", read.text)
 
     def test_a_broken_message_is_still_shown(self):
@@ -159,7 +173,7 @@ class MailboxPageTest(BaseTestCase):
         body = response.content.decode()
         self.assertNotIn("<script>alert", body)
         self.assertNotIn("steal()", body)
-        self.assertIn("srcdoc=\"&lt;meta", body, "the mail's HTML only exists as an escaped srcdoc")
+        self.assertIn('srcdoc="&lt;meta', body, "the mail's HTML only exists as an escaped srcdoc")
 
     def test_the_raw_message_downloads_and_is_never_rendered(self):
         caught = self.catch_a_reply()
@@ -167,7 +181,9 @@ class MailboxPageTest(BaseTestCase):
 
         response = self.client.get(reverse("mail-mailbox-raw", args=[caught.pk]))
 
-        self.assertEqual(response["Content-Disposition"], f'attachment; filename="helpwell-mail-{caught.pk}.eml"')
+        self.assertEqual(
+            response["Content-Disposition"], f'attachment; filename="helpwell-mail-{caught.pk}.eml"'
+        )
         self.assertEqual(response.content, bytes(caught.raw))
 
     def test_an_agent_who_is_not_an_admin_is_refused(self):
@@ -187,7 +203,9 @@ class MailboxPageTest(BaseTestCase):
 
     def test_a_visitor_is_sent_to_sign_in(self):
         response = self.client.get(reverse("mail-mailbox"))
-        self.assertRedirects(response, f"{reverse('login')}?next=/dev/mailbox/", fetch_redirect_response=False)
+        self.assertRedirects(
+            response, f"{reverse('login')}?next=/dev/mailbox/", fetch_redirect_response=False
+        )
 
     def test_an_unknown_mail_is_not_found(self):
         self.sign_in("ada")

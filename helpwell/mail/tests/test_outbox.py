@@ -2,6 +2,7 @@
 
 import tempfile
 from datetime import timedelta
+from typing import Any
 
 import time_machine
 from django.test import override_settings
@@ -15,6 +16,12 @@ from helpwell.test import BaseTestCase
 from helpwell.tickets.actions import do_reply
 
 from .smtp import SmtpSink, free_port, smtp_settings
+
+
+def body_of(message: Any, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None, f"the mail has no text/{subtype} part"
+    return str(part.get_content())
 
 
 class OutboxTestCase(BaseTestCase):
@@ -44,12 +51,8 @@ class ReplyOverSmtpTest(OutboxTestCase):
         self.assertEqual(received["From"].addresses[0].display_name, "Alice Martin at Billing")
         self.assertEqual(sink.envelopes[0][1], ["carol@acme.example"])
         self.assertIn(self.ticket.reference, received["Subject"])
-        text = received.get_body(preferencelist=("plain",))
-        html = received.get_body(preferencelist=("html",))
-        self.assertIsNotNone(text)
-        self.assertIsNotNone(html)
-        self.assertIn("refunded the second charge", text.get_content())
-        self.assertIn("refunded the second charge", html.get_content())
+        self.assertIn("refunded the second charge", body_of(received, "plain"))
+        self.assertIn("refunded the second charge", body_of(received, "html"))
         mail.refresh_from_db()
         self.assertEqual(mail.status, OutgoingMail.Status.SENT)
         self.assertEqual(mail.attempts, 1)
@@ -66,7 +69,7 @@ class ReplyOverSmtpTest(OutboxTestCase):
         self.assertEqual(images[0]["Content-ID"], "<agent-photo>")
         self.assertEqual(images[0].get_content_disposition(), "inline")
         self.assertEqual(images[0].get_content()[:3], b"\xff\xd8\xff")  # the JPEG we stored
-        self.assertIn('src="cid:agent-photo"', received.get_body(preferencelist=("html",)).get_content())
+        self.assertIn('src="cid:agent-photo"', body_of(received, "html"))
 
     def test_it_sends_initials_instead_of_a_photo_when_the_agent_has_none(self):
         with SmtpSink() as sink, sink.settings():
@@ -75,7 +78,7 @@ class ReplyOverSmtpTest(OutboxTestCase):
         received = sink.messages[0]
         self.assertFalse([p for p in received.walk() if p.get_content_maintype() == "image"])
         self.assertEqual(received.get_content_type(), "multipart/alternative")
-        self.assertNotIn("cid:", received.get_body(preferencelist=("html",)).get_content())
+        self.assertNotIn("cid:", body_of(received, "html"))
 
     def test_a_later_reply_threads_under_the_first_mail(self):
         with SmtpSink() as sink, sink.settings():
@@ -124,11 +127,14 @@ class ServerDownTest(OutboxTestCase):
                 with self.captureOnCommitCallbacks(execute=True):
                     do_reply(self.ticket, user=self.alice, body=f"Reply number {n}.")
             self.assertEqual(OutgoingMail.objects.filter(status=OutgoingMail.Status.QUEUED).count(), 100)
-            with SmtpSink(port) as sink, time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+            with (
+                SmtpSink(port) as sink,
+                time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False),
+            ):
                 self.assertEqual(outbox.deliver_due(), 100)
                 self.assertEqual(outbox.deliver_due(), 0)
 
-        bodies = sorted(m.get_body(preferencelist=("plain",)).get_content().splitlines()[0] for m in sink.messages)
+        bodies = sorted(body_of(m, "plain").splitlines()[0] for m in sink.messages)
         self.assertEqual(bodies, sorted(f"Reply number {n}." for n in range(100)))
         self.assertEqual(len({m["Message-ID"] for m in sink.messages}), 100)
 

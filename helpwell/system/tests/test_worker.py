@@ -5,15 +5,17 @@ import socket
 from unittest import mock
 
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from helpwell.mail.models import OutgoingMail
 from helpwell.mail.outbox import queue_mail
 from helpwell.mail.tests.smtp import SmtpSink
+from helpwell.people.models import Customer, Team
 from helpwell.system.management.commands import worker
 from helpwell.system.models import WorkerHeartbeat
-from helpwell.test import BaseTestCase
+from helpwell.test import make_priorities
+from helpwell.tickets.actions import do_create_ticket
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Redis database 13 is this test's own; it is emptied before and after.
@@ -29,18 +31,28 @@ def redis_is_up() -> bool:
         return False
 
 
-class WorkerTestCase(BaseTestCase):
+class WorkerTestCase(TransactionTestCase):
+    """Real commits, as the worker sees them: the worker closes stale connections between loops, which a
+    TestCase (one transaction per test) would not survive on PostgreSQL."""
+
     def queue_acknowledgement(self) -> OutgoingMail:
-        ticket = self.make_ticket(subject="Where is my parcel?")
-        with self.captureOnCommitCallbacks(execute=True):
-            return queue_mail(
-                kind="acknowledgement",
-                to=ticket.customer.email,
-                template="acknowledgement",
-                context={"ticket": ticket, "customer": ticket.customer, "priority": ticket.priority,
-                         "due_phrase": "tomorrow at 10:00", "link": "http://x/", "site_url": "http://x"},
-                ticket=ticket,
-            )  # fmt: skip
+        make_priorities()
+        team = Team.objects.create(name="Shipping", slug="shipping")
+        carol = Customer.objects.create(
+            name="Carol Chen", email="carol@acme.example", time_zone="Europe/Berlin"
+        )
+        ticket = do_create_ticket(
+            customer=carol, subject="Where is my parcel?", body="It is late.", team=team, notify=False
+        )
+        # Outside a transaction, on_commit runs at once: the delivery task is enqueued here.
+        return queue_mail(
+            kind="acknowledgement",
+            to=carol.email,
+            template="acknowledgement",
+            context={"ticket": ticket, "customer": carol, "priority": ticket.priority,
+                     "due_phrase": "tomorrow at 10:00", "link": "http://x/", "site_url": "http://x"},
+            ticket=ticket,
+        )  # fmt: skip
 
 
 @override_settings(TASK_BACKEND="database", TASKS=DATABASE_TASKS)
@@ -117,7 +129,7 @@ class RedisQueueTest(WorkerTestCase):
 
 
 @override_settings(TASK_BACKEND="immediate")
-class LoopTest(BaseTestCase):
+class LoopTest(TransactionTestCase):
     def test_it_keeps_going_after_an_error_and_stops_on_request(self):
         command = worker.Command()
         calls = []

@@ -37,7 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"The mail catcher cannot listen on {host}:{port}: {exc}") from exc
         except RuntimeError as exc:  # aiosmtpd reports a busy port this way
             raise CommandError(f"The mail catcher cannot listen on {host}:{port}: {exc}") from exc
-        self.stdout.write(f"Mail catcher listening on smtp://{host}:{port}; read it at {settings.SITE_URL}/dev/mailbox/")
+        self.stdout.write(
+            f"Mail catcher listening on smtp://{host}:{port}; read it at {settings.SITE_URL}/dev/mailbox/"
+        )
         try:
             while not stop.wait(0.5):
                 pass

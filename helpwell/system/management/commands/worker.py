@@ -43,6 +43,8 @@ class Command(BaseCommand):
         self._previous_handlers = {
             sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)
         }
+        # django-tasks-db announces every (one-second) poll; one line per task is plenty.
+        logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         backend = settings.TASK_BACKEND
         if not once:
             self.stdout.write(f"Helpwell worker '{name}' started ({backend} task queue).")
@@ -122,9 +124,11 @@ class Command(BaseCommand):
         # SimpleWorker runs each job in this process: no fork, so no database connection is ever
         # shared between a parent and a child process.
         queues = list(settings.TASKS["default"].get("QUEUES") or settings.RQ_QUEUES)
-        worker = django_rq.get_worker(*queues, job_class=Job, worker_class=SimpleWorker)
+        worker = django_rq.get_worker(*queues, job_class=Job, worker_class=SimpleWorker)  # type: ignore[arg-type]
         try:
-            worked = worker.work(burst=True, with_scheduler=True, max_jobs=TASKS_PER_LOOP, logging_level="WARNING")
+            worked = worker.work(
+                burst=True, with_scheduler=True, max_jobs=TASKS_PER_LOOP, logging_level="WARNING"
+            )
         finally:
             # RQ installs its own SIGINT/SIGTERM handlers; ours decide when the loop stops.
             signal.signal(signal.SIGTERM, self._stop)
