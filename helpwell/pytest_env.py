@@ -5,4 +5,6 @@ import os
 os.environ.setdefault("HELPWELL_TESTING", "1")
 os.environ.setdefault("HELPWELL_TASK_BACKEND", "immediate")
 os.environ.setdefault("HELPWELL_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-os.environ.setdefault("HELPWELL_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault(
+    "HELPWELL_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test")
+)

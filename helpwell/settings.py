@@ -84,7 +84,9 @@ TEMPLATES = [
 # SQLite by default, with a busy timeout and IMMEDIATE transactions so that the web
 # server and the worker never fail with "database is locked".
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'helpwell.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -24,13 +24,21 @@ def make_priorities() -> dict[str, Priority]:
     out = {}
     for key, name, definition, minutes, rank in PRIORITIES:
         out[key], _ = Priority.objects.get_or_create(
-            key=key, defaults={"name": name, "definition": definition, "first_response_minutes": minutes, "rank": rank}
+            key=key,
+            defaults={
+                "name": name,
+                "definition": definition,
+                "first_response_minutes": minutes,
+                "rank": rank,
+            },
         )
     return out
 
 
 def make_agent(username: str, name: str, *, role: str = Role.AGENT, teams: tuple[Team, ...] = ()) -> User:
-    user = User.objects.create_user(username, f"{username}@helpwell.test", PASSWORD, first_name=name.split()[0])
+    user = User.objects.create_user(
+        username, f"{username}@helpwell.test", PASSWORD, first_name=name.split()[0]
+    )
     agent = Agent.objects.create(user=user, display_name=name, role=role, job_title="Support specialist")
     agent.teams.set(teams)
     return user
@@ -55,7 +63,10 @@ class BaseTestCase(TestCase):
             name="Carol Chen", email="carol@acme.example", organisation=self.acme, time_zone="Europe/Berlin"
         )
         self.dan = Customer.objects.create(
-            name="Dan Brown", email="dan@globex.example", organisation=self.globex, time_zone="America/New_York"
+            name="Dan Brown",
+            email="dan@globex.example",
+            organisation=self.globex,
+            time_zone="America/New_York",
         )
 
     def make_ticket(self, customer: Customer | None = None, subject: str = "My invoice is wrong", **kwargs):

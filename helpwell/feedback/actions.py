@@ -17,7 +17,9 @@ def credited_agent(ticket: Ticket):
 
 
 @transaction.atomic
-def do_rate_ticket(ticket: Ticket, *, customer: Customer, score: int, comment: str = "", channel: str = "web") -> Rating:
+def do_rate_ticket(
+    ticket: Ticket, *, customer: Customer, score: int, comment: str = "", channel: str = "web"
+) -> Rating:
     if ticket.customer_id != customer.pk:
         raise ValidationError("Only the person who asked can rate this request.")
     if ticket.status not in (Status.SOLVED, Status.CLOSED):

@@ -19,11 +19,11 @@ def normalise_photo(data: bytes) -> bytes:
             if probe.width * probe.height > MAX_UPLOAD_PIXELS:
                 raise BadImage("The picture is too large; please use one under 40 megapixels.")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image = ImageOps.fit(image, (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS)
+        with Image.open(io.BytesIO(data)) as opened:
+            upright = ImageOps.exif_transpose(opened).convert("RGB")
+            square = ImageOps.fit(upright, (PHOTO_SIZE, PHOTO_SIZE), Image.Resampling.LANCZOS)
             out = io.BytesIO()
-            image.save(out, "JPEG", quality=88, optimize=True)
+            square.save(out, "JPEG", quality=88, optimize=True)
             return out.getvalue()
     except BadImage:
         raise

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from helpwell.lib.html import text_to_html
@@ -25,6 +25,7 @@ from .models import (
     Tag,
     Ticket,
     TicketEvent,
+    new_reference,
 )
 
 # Uploads we accept; anything else is refused with a clear message.
@@ -47,7 +48,9 @@ def validate_attachments(files: Sequence[UploadedFile]) -> None:
             raise ValidationError(f"“{f.name}” is larger than {limit_mb} MB.")
         content_type = (f.content_type or "").split(";")[0].strip().lower()
         if content_type not in ALLOWED_ATTACHMENT_TYPES:
-            raise ValidationError(f"“{f.name}” is a kind of file we do not accept ({content_type or 'unknown'}).")
+            raise ValidationError(
+                f"“{f.name}” is a kind of file we do not accept ({content_type or 'unknown'})."
+            )
 
 
 def _store_attachments(message: Message, files: Iterable[UploadedFile]) -> None:
@@ -96,6 +99,29 @@ def default_priority() -> Priority:
     return Priority.objects.filter(key="normal").first() or Priority.objects.order_by("-rank").first()  # type: ignore[return-value]
 
 
+REFERENCE_ATTEMPTS = 5
+
+
+def _insert_with_fresh_reference(ticket: Ticket) -> None:
+    """Insert, drawing a new random reference if it is taken.
+
+    With 31^7 possible references a clash is rare but certain at a million tickets; the unique index
+    decides, and a savepoint keeps the surrounding transaction usable after a clash.
+    """
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                ticket.save(force_insert=True)
+            return
+        except IntegrityError:
+            if (
+                attempt == REFERENCE_ATTEMPTS - 1
+                or not Ticket.objects.filter(reference=ticket.reference).exists()
+            ):
+                raise
+            ticket.reference = new_reference()
+
+
 @transaction.atomic
 def do_create_ticket(
     *,
@@ -116,7 +142,7 @@ def do_create_ticket(
     priority = priority or default_priority()
     team = team or (category.team if category and category.team_id else None) or default_team()
     now = timezone.now()
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         subject=subject.strip()[:200],
         customer=customer,
         priority=priority,
@@ -129,6 +155,7 @@ def do_create_ticket(
         updated_at=now,
         first_response_due=now + priority.first_response_delta,
     )
+    _insert_with_fresh_reference(ticket)
     message = Message.objects.create(
         ticket=ticket,
         author_customer=customer,
@@ -293,7 +320,9 @@ def do_change_priority(ticket: Ticket, priority: Priority, *, actor: Any, channe
 
 
 @transaction.atomic
-def do_change_category(ticket: Ticket, category: Category | None, *, actor: Any, channel: str = Channel.WEB) -> None:
+def do_change_category(
+    ticket: Ticket, category: Category | None, *, actor: Any, channel: str = Channel.WEB
+) -> None:
     if ticket.category_id == (category.pk if category else None):
         return
     old = ticket.category.name if ticket.category else ""

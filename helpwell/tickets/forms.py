@@ -120,11 +120,10 @@ class ReplyForm(forms.Form):
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reply_%s")
         super().__init__(*args, **kwargs)
-        current = Status(ticket.status).label
+        # A public reply opens a new ticket by itself (do_reply), so for a new ticket "keep" reads "Open".
+        keep = "Open" if ticket.status == Status.NEW else f"Keep as {Status(ticket.status).label}"
         submit_as: Any = self.fields["submit_as"]
-        submit_as.choices = [(KEEP_STATUS, f"Keep as {current}")] + [
-            c for c in SUBMIT_AS[1:] if c[0] != ticket.status
-        ]
+        submit_as.choices = [(KEEP_STATUS, keep)] + [c for c in SUBMIT_AS[1:] if c[0] != ticket.status]
 
     def clean_attachments(self) -> list[Any]:
         files = self.cleaned_data.get("attachments") or []

@@ -52,7 +52,9 @@ class Priority(models.Model):
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(unique=True)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="categories")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="categories"
+    )
     description = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -100,11 +102,17 @@ class Ticket(models.Model):
     # Derived from status, stored so the queue's "open tickets, newest activity first" is one index range.
     is_open = models.BooleanField(default=True)
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="tickets")
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tickets")
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
@@ -122,8 +130,11 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["is_open", "-updated_at", "-id"], name="ticket_open_recent"),
             models.Index(fields=["team", "is_open", "-updated_at", "-id"], name="ticket_team_open_recent"),
-            models.Index(fields=["assignee", "is_open", "-updated_at", "-id"], name="ticket_assignee_open_recent"),
+            models.Index(
+                fields=["assignee", "is_open", "-updated_at", "-id"], name="ticket_assignee_open_recent"
+            ),
             models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_recent"),
+            models.Index(fields=["is_open", "-created_at", "-id"], name="ticket_open_newest"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_recent"),
         ]
@@ -156,7 +167,9 @@ class Message(models.Model):
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    author_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body_text = models.TextField()
     body_html = models.TextField(blank=True, help_text="Sanitised HTML; never raw input")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -218,7 +231,9 @@ class TicketEvent(models.Model):
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     old_value = models.CharField(max_length=200, blank=True)
     new_value = models.CharField(max_length=200, blank=True)

@@ -80,7 +80,11 @@ def customer_replied(ticket: Ticket, message: Message) -> None:
         kind="customer-replied",
         to=ticket.assignee.email,
         template="customer_replied",
-        context={"ticket": ticket, "message": message, "url": f"{settings.SITE_URL}/agent/tickets/{ticket.reference}/"},
+        context={
+            "ticket": ticket,
+            "message": message,
+            "url": f"{settings.SITE_URL}/agent/tickets/{ticket.reference}/",
+        },
         ticket=ticket,
     )
 
@@ -108,7 +112,9 @@ def solved(ticket: Ticket, *, by_customer: bool) -> None:
         "ticket": ticket,
         "customer": customer,
         "by_customer": by_customer,
-        "scores": [(score, SCORE_LABELS[score], rating_link(ticket.pk, customer, score)) for score in range(5, 0, -1)],
+        "scores": [
+            (score, SCORE_LABELS[score], rating_link(ticket.pk, customer, score)) for score in range(5, 0, -1)
+        ],
         "link": magic_link(customer, ticket.reference),
         "solved_at": timezone.now(),
     }

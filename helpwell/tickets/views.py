@@ -84,10 +84,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "this_url": request.get_full_path(),
         "day_ago": now - timedelta(days=1),  # older activity shows as a date: "Thu 19 Nov"
     }
-    template = (
-        "tickets/queue.html#results" if _hx(request) and request.GET.get("partial") else "tickets/queue.html"
-    )
-    return render(request, template, context)
+    return render(request, "tickets/queue.html", context)
 
 
 def _bulk_assignees(agent: Any, user: Any) -> QuerySet:
@@ -101,10 +98,10 @@ def _bulk_assignees(agent: Any, user: Any) -> QuerySet:
 def bulk_update(request: HttpRequest) -> HttpResponse:
     agent = request.agent_profile  # type: ignore[attr-defined]
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith(
-        "/"
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
     ):
-        back = reverse("tickets-queue")
+        back = reverse("tickets-queue")  # only ever back to a page of this site
     form = BulkForm(request.POST, assignees=_bulk_assignees(agent, request.user))
     if not form.is_valid():
         for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
@@ -136,7 +133,7 @@ EVENT_PHRASES: dict[str, str] = {
     TicketEvent.Kind.TAGS: "changed the tags",
     TicketEvent.Kind.TEAM: "moved the ticket",
     TicketEvent.Kind.RATED: "rated the help",
-    TicketEvent.Kind.EMAILED: "was sent an email",
+    TicketEvent.Kind.EMAILED: "sent an email",
 }
 CHANGE_KINDS = {"assigned", "status", "priority", "category", "tags", "team"}
 

@@ -45,7 +45,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB", timezone_id="Europe/Berlin")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="en-GB", timezone_id="Europe/Berlin"
+    )
     context.set_default_timeout(15_000)
     yield context.new_page()
     context.close()

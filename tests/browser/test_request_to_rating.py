@@ -38,7 +38,9 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_request_goes_from_the_portal_to_a_rated_resolution(page: Page, live_server, smtp_inbox, settings, shoot):
+def test_a_request_goes_from_the_portal_to_a_rated_resolution(
+    page: Page, live_server, smtp_inbox, settings, shoot
+):
     settings.SITE_URL = live_server.url
     base = live_server.url
     make_priorities()
@@ -55,7 +57,9 @@ def test_a_request_goes_from_the_portal_to_a_rated_resolution(page: Page, live_s
     page.get_by_label("Email address").fill("carol@acme.example")
     page.get_by_label("Subject").fill("Invoice 1042 charged twice")
     page.get_by_label("What is it about?").select_option(label="Invoices")
-    page.get_by_label("Tell us what happened").fill("My card was charged twice for invoice 1042 this morning.")
+    page.get_by_label("Tell us what happened").fill(
+        "My card was charged twice for invoice 1042 this morning."
+    )
     page.get_by_text("Just me").click()
     page.get_by_text("It slows me down").click()
     shoot(page, "customer-fills-request")

@@ -26,7 +26,7 @@ def hostile_mail() -> bytes:
     msg["Subject"] = "Totally normal invoice"
     msg.set_content("Plain words. See https://evil.example/track")
     msg.add_alternative(
-        '<html><head><title>Page title</title><style>body{display:none}</style></head><body>'
+        "<html><head><title>Page title</title><style>body{display:none}</style></head><body>"
         '<p onclick="steal()">Hello</p><script>alert(1)</script>'
         '<img src="https://evil.example/pixel.gif" onerror="steal()">'
         '<a href="javascript:alert(2)">click</a><form action="https://evil.example"><input name=x></form>'

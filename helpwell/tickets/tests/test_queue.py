@@ -122,6 +122,7 @@ class FilterTests(QueueTestCase):
         self.assertEqual(self.subjects(self.ada, tab="all", priority="urgent"), {"Card charged twice"})
         self.assertEqual(self.subjects(self.ada, tab="all", category="deliveries"), {"Parcel stuck"})
         self.assertEqual(self.subjects(self.ada, tab="all", tag="VIP"), {"Card charged twice"})
+        self.assertEqual(self.subjects(self.ada, tab="all", tag="no-such-tag"), set())
         self.assertEqual(self.subjects(self.ada, tab="all", team=self.shipping.pk), {"Parcel stuck"})
 
     def test_a_search_matches_words_in_the_subject(self):

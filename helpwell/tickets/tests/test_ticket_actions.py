@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +14,7 @@ from helpwell.tickets.actions import (
     do_reply,
     do_set_tags,
 )
-from helpwell.tickets.models import Status, TicketEvent
+from helpwell.tickets.models import Status, Ticket, TicketEvent
 
 
 class CreateTicketTests(BaseTestCase):
@@ -21,7 +23,17 @@ class CreateTicketTests(BaseTestCase):
         second = self.make_ticket()
         self.assertRegex(first.reference, r"^HW-[2-9A-HJKMNP-Z]{7}$")
         self.assertNotEqual(first.reference, second.reference)
-        self.assertEqual(first.first_response_due - first.created_at, self.priorities["normal"].first_response_delta)
+        self.assertEqual(
+            first.first_response_due - first.created_at, self.priorities["normal"].first_response_delta
+        )
+
+    def test_it_draws_a_new_reference_when_the_random_one_is_taken(self):
+        taken = self.make_ticket()
+        field = Ticket._meta.get_field("reference")
+        with mock.patch.object(field, "default", lambda: taken.reference):
+            ticket = self.make_ticket(subject="Second")
+        self.assertNotEqual(ticket.reference, taken.reference)
+        self.assertEqual(Ticket.objects.get(reference=ticket.reference).subject, "Second")
 
     def test_it_routes_to_the_categorys_team(self):
         ticket = self.make_ticket(category=self.deliveries)
@@ -54,6 +66,7 @@ class ReplyTests(BaseTestCase):
         self.assertEqual(ticket.assignee, self.alice)
         self.assertEqual(ticket.status, Status.OPEN)
         reply = mail.outbox[-1]
+        assert isinstance(reply, mail.EmailMultiAlternatives)
         self.assertIn("Alice Martin at Billing", reply.from_email)
         self.assertTrue(any(ct == "text/html" for _, ct in reply.alternatives))
 

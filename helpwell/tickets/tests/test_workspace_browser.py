@@ -1,6 +1,7 @@
 """The workspace's JavaScript in real Chromium: keyboard shortcuts, selection and htmx property changes."""
 
 import os
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -20,6 +21,9 @@ pytestmark = [
 
 class WorkspaceBrowserTests(StaticLiveServerTestCase):
     """A live server needs real commits (TransactionTestCase), so the shared cast is borrowed, not inherited."""
+
+    playwright: Any
+    browser: Any
 
     @classmethod
     def setUpClass(cls):
