@@ -97,8 +97,8 @@ class DatabaseQueueTest(WorkerTestCase):
 @override_settings(TASK_BACKEND="rq", TASKS=RQ_TASKS, RQ_QUEUES={"default": {"URL": RQ_URL}})
 class RedisQueueTest(WorkerTestCase):
     def setUp(self) -> None:
-        if not redis_is_up():
-            self.skipTest("Redis is not running on 127.0.0.1:6379 (make test starts it)")
+        # make test starts Redis; a missing Redis is a failure here, never a silent skip.
+        self.assertTrue(redis_is_up(), "Redis is not running on 127.0.0.1:6379 (make test starts it)")
         super().setUp()
         import redis
 

@@ -11,12 +11,10 @@ from helpwell.tickets.models import Status
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in between stay synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sync_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api  # noqa: E402
+
 CHROMIUM = os.environ.get("HELPWELL_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium"),
-]
+pytestmark = [pytest.mark.browser]
 
 
 class WorkspaceBrowserTests(StaticLiveServerTestCase):
