@@ -7,8 +7,9 @@
     helpwell migrate      apply database migrations
     helpwell createadmin  create an admin account
     helpwell demo         load demo data
-    helpwell import-...   importers (see `helpwell help`)
-Anything else is passed to Django's manage.py.
+    helpwell api-token USERNAME   issue an API token for an agent (shown once)
+    helpwell import-customers FILE.csv   add or update customers and organisations
+Anything else is passed to Django's manage.py; dashes in a command name stand for underscores.
 """
 
 import os
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     command, rest = args[0], args[1:]
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["helpwell", ALIASES.get(command, command), *rest])
+    command = ALIASES.get(command, command.replace("-", "_"))
+    execute_from_command_line(["helpwell", command, *rest])
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 
 from helpwell.lib.images import BadImage, normalise_photo
 from helpwell.system.audit import audit
 
-from .models import Agent, Customer, Organisation, Role, Team
+from .models import LANGUAGE_CHOICES, Agent, Customer, Organisation, Role, Team
 
 PROFILE_FIELDS = (
     "display_name",
@@ -140,3 +141,45 @@ def do_find_or_create_customer(
     )
     audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
     return customer, True
+
+
+IMPORTABLE_LANGUAGES = {code for code, _ in LANGUAGE_CHOICES}
+
+
+@transaction.atomic
+def do_import_customer_row(row: dict[str, str]) -> str:
+    """One CSV row: create the customer, or fill only the blanks of an existing one. Returns what happened."""
+    email = row.get("email", "")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError(f"“{email}” is not an email address") from None
+    time_zone = row.get("time_zone", "")
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValueError(f"“{time_zone}” is not a time zone (use names like Europe/Berlin)")
+    language = row.get("language", "").lower()
+    if language and language not in IMPORTABLE_LANGUAGES:
+        raise ValueError(
+            f"“{language}” is not a language Helpwell knows ({', '.join(sorted(IMPORTABLE_LANGUAGES))})"
+        )
+    organisation = None
+    if row.get("organisation"):
+        organisation, _ = Organisation.objects.get_or_create(name=row["organisation"][:200])
+    customer, created = do_find_or_create_customer(
+        email=email, name=row.get("name", ""), time_zone=time_zone, via="import"
+    )
+    # Only blanks are filled: what the team already knows about an existing customer stays.
+    changes: dict[str, str] = {}
+    if organisation is not None and customer.organisation_id is None:
+        customer.organisation = organisation
+        changes["organisation"] = organisation.name
+    if language and created and customer.language != language:
+        customer.language = language
+        changes["language"] = language
+    if changes:
+        customer.save(update_fields=list(changes))
+        if not created:
+            audit(None, "customer.imported", customer, changes)
+    if created:
+        return "created"
+    return "updated" if changes else "unchanged"
