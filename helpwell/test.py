@@ -4,8 +4,10 @@ Alice and Bob are agents on the Billing team; Lena leads it. Tom is an agent on 
 Ada is an admin. Carol is a customer of Acme; Dan is a customer of Globex and must never see Carol's tickets.
 """
 
+import tempfile
+
 from django.contrib.auth.models import User
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from helpwell.people.models import Agent, Customer, Organisation, Role, Team
 from helpwell.tickets.models import Category, Priority
@@ -47,6 +49,12 @@ def make_agent(username: str, name: str, *, role: str = Role.AGENT, teams: tuple
 class BaseTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
+        # Uploaded photos and attachments go to a folder of this test's own, removed afterwards.
+        media = tempfile.TemporaryDirectory()
+        self.addCleanup(media.cleanup)
+        media_settings = override_settings(MEDIA_ROOT=media.name)
+        media_settings.enable()
+        self.addCleanup(media_settings.disable)
         self.priorities = make_priorities()
         self.billing = Team.objects.create(name="Billing", slug="billing")
         self.shipping = Team.objects.create(name="Shipping", slug="shipping")

@@ -1,10 +1,7 @@
 """Real Chromium (Debian's package) driven by Playwright, against a live Django server."""
 
 import os
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -13,8 +10,9 @@ import pytest
 # tests make between browser steps are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from aiosmtpd.controller import Controller  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from helpwell.mail.tests.smtp import SmtpSink  # noqa: E402
 
 CHROMIUM = os.environ.get("HELPWELL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -73,37 +71,12 @@ def shoot(request) -> Shooter:
     return Shooter(request.node.name)
 
 
-class Inbox:
-    """A real SMTP server on loopback that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if address in str(m["To"])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_inbox(settings) -> Iterator[Inbox]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+def smtp_inbox(settings) -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that the live server sends to."""
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = sink.port
+        settings.EMAIL_USE_TLS = False
+        yield sink

@@ -1,7 +1,6 @@
 """The local mail catcher over a real SMTP conversation, and the dev mailbox that shows what it caught."""
 
 import smtplib
-import tempfile
 import time
 from email.message import EmailMessage
 
@@ -110,14 +109,6 @@ class ReadCaughtMailTest(BaseTestCase):
 
 
 class MailboxPageTest(BaseTestCase):
-    def setUp(self) -> None:
-        super().setUp()
-        media = tempfile.TemporaryDirectory()
-        self.addCleanup(media.cleanup)
-        media_settings = override_settings(MEDIA_ROOT=media.name)
-        media_settings.enable()
-        self.addCleanup(media_settings.disable)
-
     def catch_a_reply(self) -> CaughtMail:
         do_set_photo(self.alice.agent, initials_avatar("AM", "#0f766e"), actor=self.alice)
         ticket = self.make_ticket(subject="Refund for order 1042")

@@ -1,11 +1,9 @@
 """The outbox over a real SMTP conversation on loopback: what the customer's mail server receives."""
 
-import tempfile
 from datetime import timedelta
 from typing import Any
 
 import time_machine
-from django.test import override_settings
 from django.utils import timezone
 
 from helpwell.lib.images import initials_avatar
@@ -27,11 +25,6 @@ def body_of(message: Any, subtype: str) -> str:
 class OutboxTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        media = tempfile.TemporaryDirectory()
-        self.addCleanup(media.cleanup)
-        media_settings = override_settings(MEDIA_ROOT=media.name)
-        media_settings.enable()
-        self.addCleanup(media_settings.disable)
         self.ticket = self.make_ticket(subject="Charged twice for March")
 
     def reply(self, body: str = "I have refunded the second charge.") -> OutgoingMail:

@@ -28,6 +28,7 @@ class ImportCustomersTests(BaseTestCase):
     def test_it_creates_new_customers_with_their_organisation(self):
         out, _ = self.run_import(CSV)
         erin = Customer.objects.get(email="erin@initech.example")
+        assert erin.organisation is not None
         self.assertEqual((erin.name, erin.organisation.name, erin.language, erin.time_zone),
                          ("Erin Park", "Initech", "de", "Europe/Vienna"))  # fmt: skip
         self.assertIn("1 created, 0 updated, 1 unchanged, 3 skipped.", out)
