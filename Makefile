@@ -42,3 +42,9 @@ test-postgres: setup services
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -q -m "not browser"
 
 test: lint test-sqlite test-postgres
+
+# 1,000,000 tickets on SQLite and PostgreSQL, then the figures in docs/benchmarks.md (takes ~10 min).
+bench: setup services
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(VENV)/bin/python bench/seed.py --db both
+	$(VENV)/bin/python bench/run.py --db both --update-docs
