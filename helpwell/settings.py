@@ -156,6 +156,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAGIC_LINK_MAX_AGE = int(os.environ.get("HELPWELL_MAGIC_LINK_MAX_AGE", str(14 * 24 * 3600)))
 # How often each public form may be used per client address, per hour.
 PUBLIC_FORM_RATE = int(os.environ.get("HELPWELL_PUBLIC_FORM_RATE", "20"))
+# Sign-in attempts per client address, and per account name, in 15 minutes.
+SIGN_IN_RATE = int(os.environ.get("HELPWELL_SIGN_IN_RATE", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

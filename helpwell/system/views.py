@@ -6,8 +6,10 @@ Each section posts to its own URL; htmx swaps just that section back, and withou
 page redirects back with a message.
 """
 
+import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from helpwell.lib.ratelimit import hit, hit_request
 from helpwell.people.access import (
     can_edit_priorities,
     can_edit_site,
@@ -48,12 +51,32 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
+SIGN_IN_WINDOW = 15 * 60
+
+
 class SignInView(LoginView):
     """Django's LoginView puts the contrib.sites "site" into the context, hiding our SiteSettings
     (name and brand colour) from base.html; this puts ours back."""
 
     template_name = "system/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Password guessing is limited per client address and per account name, so neither one
+        # address trying many accounts nor many addresses trying one account gets far.
+        username = request.POST.get("username", "").strip().lower()
+        verdicts = [
+            hit_request(request, "sign-in", limit=settings.SIGN_IN_RATE, window=SIGN_IN_WINDOW),
+            hit("sign-in-account", username, limit=settings.SIGN_IN_RATE, window=SIGN_IN_WINDOW),
+        ]
+        refused = next((v for v in verdicts if not v), None)
+        if refused is not None:
+            form = self.get_form()
+            context = self.get_context_data(form=form, rate_limited=math.ceil(refused.retry_after / 60))
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(refused.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
