@@ -30,7 +30,7 @@ from helpwell.people.access import (
 )
 from helpwell.people.actions import do_update_membership
 from helpwell.people.forms import MembershipForm
-from helpwell.people.models import Agent, Team
+from helpwell.people.models import Agent, Customer, Team
 from helpwell.tickets.actions import do_update_priority
 from helpwell.tickets.models import Priority
 
@@ -106,6 +106,11 @@ AUDIT_PHRASES = {
     "people.membership_updated": "changed the role or teams of {name}",
     "tickets.priority_updated": "changed the {name} priority",
     "system.settings_updated": "changed the site settings",
+    "agent.api_token_issued": "issued an API token for {name}",
+    "agent.api_token_revoked": "revoked the API token of {name}",
+    "customer.created": "added the customer {name}",
+    "customer.imported": "filled in {name} from an import",
+    "people.admin_created": "created the admin account {name}",
     "admin.added": "added {name} in the Django admin",
     "admin.changed": "changed {name} in the Django admin",
     "admin.deleted": "deleted {name} in the Django admin",
@@ -161,12 +166,14 @@ def _recent_changes(me: Agent) -> list[dict[str, Any]]:
     names: dict[tuple[str, str], str] = {}
     ids = {
         kind: {e.object_id for e in rows if e.object_type == kind}
-        for kind in ("people.agent", "tickets.priority")
+        for kind in ("people.agent", "people.customer", "tickets.priority")
     }
     for pk, name in Agent.objects.filter(pk__in=ids["people.agent"]).values_list("pk", "display_name"):
         names[("people.agent", str(pk))] = name
     for pk, name in Priority.objects.filter(pk__in=ids["tickets.priority"]).values_list("pk", "name"):
         names[("tickets.priority", str(pk))] = name
+    for pk, name in Customer.objects.filter(pk__in=ids["people.customer"]).values_list("pk", "name"):
+        names[("people.customer", str(pk))] = name
     items = []
     for entry in rows:
         agent = getattr(entry.actor, "agent", None) if entry.actor_id else None

@@ -244,3 +244,13 @@ class SignInTests(BaseTestCase):
         response = self.client.get(reverse("login"))
         self.assertContains(response, "Sign in")
         self.assertContains(response, "--brand: #2f5bea")
+
+
+class RecentChangesTests(BaseTestCase):
+    def test_it_names_customers_added_through_the_api_and_imports(self):
+        from helpwell.people.actions import do_find_or_create_customer
+
+        do_find_or_create_customer(email="erin@initech.example", name="Erin Park", actor=self.ada, via="api")
+        self.client.login(username="ada", password=PASSWORD)
+        page = self.client.get(reverse("system-settings"))
+        self.assertContains(page, "added the customer Erin Park")
