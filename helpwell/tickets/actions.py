@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from helpwell.lib.html import text_to_html
 from helpwell.people.models import Customer, Team
+from helpwell.system.queue import enqueue_with_transaction
 
 from . import notifications
 from .models import (
@@ -103,23 +104,17 @@ REFERENCE_ATTEMPTS = 5
 
 
 def _insert_with_fresh_reference(ticket: Ticket) -> None:
-    """Insert, drawing a new random reference if it is taken.
+    """Insert under a random reference that is not taken yet.
 
-    With 31^7 possible references a clash is rare but certain at a million tickets; the unique index
-    decides, and a savepoint keeps the surrounding transaction usable after a clash.
+    With 31^7 possible references a clash is rare but certain at a million tickets. Looking first
+    is one indexed read; two requests drawing the same free reference in the same instant is left
+    to the unique index, which then refuses the second insert.
     """
-    for attempt in range(REFERENCE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                ticket.save(force_insert=True)
-            return
-        except IntegrityError:
-            if (
-                attempt == REFERENCE_ATTEMPTS - 1
-                or not Ticket.objects.filter(reference=ticket.reference).exists()
-            ):
-                raise
-            ticket.reference = new_reference()
+    for _ in range(REFERENCE_ATTEMPTS):
+        if not Ticket.objects.filter(reference=ticket.reference).exists():
+            break
+        ticket.reference = new_reference()
+    ticket.save(force_insert=True)
 
 
 @transaction.atomic
@@ -168,7 +163,9 @@ def do_create_ticket(
     _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
            channel=channel, new=priority.name)  # fmt: skip
     if notify:
-        notifications.acknowledge(ticket)
+        from .tasks import send_acknowledgement
+
+        enqueue_with_transaction(send_acknowledgement, ticket.pk)
     return ticket
 
 

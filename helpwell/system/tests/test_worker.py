@@ -5,6 +5,7 @@ import socket
 from unittest import mock
 
 from django.core.management import call_command
+from django.db import transaction
 from django.test import TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
@@ -73,6 +74,30 @@ class DatabaseQueueTest(WorkerTestCase):
         beat = WorkerHeartbeat.objects.get(name="test-worker")
         self.assertEqual(beat.backend, "database")
         self.assertIsNotNone(beat.last_sweep_at)
+
+    def test_a_new_ticket_is_acknowledged_by_the_worker_not_the_request(self):
+        make_priorities()
+        carol = Customer.objects.create(
+            name="Carol Chen", email="carol@acme.example", time_zone="Europe/Berlin"
+        )
+        ticket = do_create_ticket(customer=carol, subject="Where is my parcel?", body="It is late.")
+        self.assertFalse(OutgoingMail.objects.exists(), "nothing is rendered while the customer waits")
+        self.assertEqual(DBTaskResult.objects.ready().count(), 1)
+
+        with SmtpSink() as sink, sink.settings():
+            call_command("worker", "--once")
+
+        self.assertEqual(len(sink.messages), 1)
+        self.assertIn(ticket.reference, sink.messages[0]["Subject"])
+        self.assertEqual(OutgoingMail.objects.get().status, OutgoingMail.Status.SENT)
+
+    def test_a_ticket_that_was_rolled_back_leaves_no_task(self):
+        make_priorities()
+        carol = Customer.objects.create(name="Carol Chen", email="carol@acme.example")
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            do_create_ticket(customer=carol, subject="Where is my parcel?", body="It is late.")
+            raise RuntimeError("the request failed after creating the ticket")
+        self.assertFalse(DBTaskResult.objects.exists())
 
     def test_a_second_run_sends_nothing_again(self):
         mail = self.queue_acknowledgement()
