@@ -11,20 +11,10 @@ from django.db import transaction
 from helpwell.people.actions import do_find_or_create_customer
 from helpwell.people.models import Agent, Customer, Team
 from helpwell.system.audit import audit
-from helpwell.tickets.actions import (
-    do_assign_ticket,
-    do_change_category,
-    do_change_priority,
-    do_change_status,
-    do_change_team,
-    do_create_ticket,
-    do_set_tags,
-)
+from helpwell.tickets.actions import do_create_ticket, do_set_tags
 from helpwell.tickets.models import Category, Channel, Priority, Ticket
 
 from .auth import hash_token, new_token
-
-UNSET: Any = object()
 
 
 @transaction.atomic
@@ -83,30 +73,3 @@ def do_open_ticket(
     if tags:
         do_set_tags(ticket, tags, actor=actor, channel=Channel.API)
     return ticket
-
-
-@transaction.atomic
-def do_update_ticket(
-    ticket: Ticket,
-    *,
-    actor: Any,
-    status: str | None = None,
-    priority: Priority | None = None,
-    assignee: Any = UNSET,
-    team: Team | None = None,
-    category: Category | None = UNSET,
-    tags: Iterable[str] | None = None,
-) -> None:
-    """Apply the changes an agent sent in one request, all or nothing; each is its own history entry."""
-    if team is not None:
-        do_change_team(ticket, team, actor=actor, channel=Channel.API)
-    if category is not UNSET:
-        do_change_category(ticket, category, actor=actor, channel=Channel.API)
-    if priority is not None:
-        do_change_priority(ticket, priority, actor=actor, channel=Channel.API)
-    if assignee is not UNSET:
-        do_assign_ticket(ticket, assignee, actor=actor, channel=Channel.API)
-    if status is not None:
-        do_change_status(ticket, status, user=actor, channel=Channel.API)
-    if tags is not None:
-        do_set_tags(ticket, tags, actor=actor, channel=Channel.API)

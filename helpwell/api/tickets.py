@@ -11,12 +11,12 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from helpwell.lib import ratelimit
-from helpwell.tickets.actions import do_customer_reply, do_reply, normalise_tags
+from helpwell.tickets.actions import do_customer_reply, do_reply, do_update_ticket, normalise_tags
 from helpwell.tickets.models import Channel, Message, Ticket
 
 from . import lookups, present
 from .access import TICKET_LIST_COLUMNS, get_ticket_for_caller, messages_for_caller, tickets_for_caller
-from .actions import do_open_ticket, do_update_ticket
+from .actions import do_open_ticket
 from .auth import Caller, caller_of, require_agent
 from .errors import ApiError, invalid
 from .pagination import Key, paginate, parse_datetime
@@ -202,7 +202,7 @@ def update_ticket(request: HttpRequest, reference: str, payload: TicketPatch) ->
     if changes:
         # The actions update this instance as they go, so it is presented as it now is (even when
         # the change moved it out of the caller's sight, e.g. to another team).
-        do_update_ticket(ticket, actor=caller.user, **changes)
+        do_update_ticket(ticket, actor=caller.user, channel=Channel.API, **changes)
     tags = sorted(normalise_tags(payload.tags)) if payload.tags is not None else None
     return present.ticket_for_agent(ticket, present.Urls(request), tags=tags)
 

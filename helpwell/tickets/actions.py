@@ -349,16 +349,18 @@ def normalise_tags(names: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def do_set_tags(ticket: Ticket, names: Iterable[str], *, actor: Any, channel: str = Channel.WEB) -> None:
+def do_set_tags(ticket: Ticket, names: Iterable[str], *, actor: Any, channel: str = Channel.WEB) -> bool:
+    """Replace the ticket's tags; returns whether anything changed."""
     wanted = normalise_tags(names)
     current = sorted(ticket.tags.values_list("name", flat=True))
     if sorted(wanted) == current:
-        return
+        return False
     tags = [Tag.objects.get_or_create(name=n)[0] for n in wanted]
     ticket.tags.set(tags)
     _touch(ticket)
     _event(ticket, TicketEvent.Kind.TAGS, user=actor, channel=channel, old=", ".join(current),
            new=", ".join(sorted(wanted)))  # fmt: skip
+    return True
 
 
 @transaction.atomic
@@ -456,9 +458,7 @@ def do_update_ticket(
     if category is not UNCHANGED and (category.pk if category else None) != ticket.category_id:
         do_change_category(ticket, category, actor=actor, channel=channel)
         changed.append("category")
-    current_tags = sorted(ticket.tags.values_list("name", flat=True)) if tags is not UNCHANGED else []
-    if tags is not UNCHANGED and sorted(normalise_tags(tags)) != current_tags:
-        do_set_tags(ticket, tags, actor=actor, channel=channel)
+    if tags is not UNCHANGED and do_set_tags(ticket, tags, actor=actor, channel=channel):
         changed.append("tags")
     if status is not UNCHANGED and status != ticket.status:
         do_change_status(ticket, status, user=actor, channel=channel)

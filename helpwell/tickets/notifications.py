@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from helpwell.feedback.models import SCORE_LABELS
@@ -11,6 +12,10 @@ from helpwell.mail.outbox import queue_mail
 from helpwell.portal.links import magic_link, rating_link
 
 from .models import Message, Ticket
+
+
+def agent_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets-detail", args=[ticket.reference])
 
 
 def _threading_headers(ticket: Ticket) -> dict[str, str]:
@@ -83,7 +88,7 @@ def customer_replied(ticket: Ticket, message: Message) -> None:
         context={
             "ticket": ticket,
             "message": message,
-            "url": f"{settings.SITE_URL}/agent/tickets/{ticket.reference}/",
+            "url": agent_url(ticket),
         },
         ticket=ticket,
     )
@@ -100,7 +105,7 @@ def assigned(ticket: Ticket, assignee: Any, actor: Any) -> None:
         context={
             "ticket": ticket,
             "actor_name": actor_agent.display_name if actor_agent else "Helpwell",
-            "url": f"{settings.SITE_URL}/agent/tickets/{ticket.reference}/",
+            "url": agent_url(ticket),
         },
         ticket=ticket,
     )
