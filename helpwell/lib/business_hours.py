@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# Far enough to cross any closure a team could plan; a calendar with no open time at all fails sooner.
-MAX_DAYS_AHEAD = 3 * 366
+# Longer than any closure a team could plan: this many shut days in a row means the calendar is broken.
+MAX_SHUT_DAYS = 3 * 366
 
 Hours = Sequence[tuple[time, time]]
 
@@ -63,17 +63,23 @@ class Calendar:
         if not self.has_open_time():
             raise ValueError("This calendar is never open.")
         day = start.astimezone(self.zone).date()
-        for _ in range(MAX_DAYS_AHEAD):
+        shut_days = 0
+        while shut_days < MAX_SHUT_DAYS:
+            opened = False
             if day not in self.closed_dates:
                 if self.always_open:
+                    opened = True
                     yield (
                         _instant(day, time(0), self.zone),
                         _instant(day + timedelta(days=1), time(0), self.zone),
                     )
                 else:
-                    yield from self._day_intervals(day)
+                    for interval in self._day_intervals(day):
+                        opened = True
+                        yield interval
+            shut_days = 0 if opened else shut_days + 1
             day += timedelta(days=1)
-        raise ValueError(f"No open time within {MAX_DAYS_AHEAD} days.")
+        raise ValueError(f"Closed for {MAX_SHUT_DAYS} days in a row: no open time to count.")
 
     def _day_intervals(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         """One day's opening hours as UTC intervals, overlapping ranges merged so nothing counts twice."""

@@ -111,3 +111,18 @@ class BusinessTimePropertyTests(SimpleTestCase):
             self.assertLessEqual(add_business_time(calendar, start, elapsed), end)
         else:
             self.assertEqual(elapsed, timedelta(0))
+
+
+class LongDurationTests(SimpleTestCase):
+    def test_one_open_hour_a_week_still_reaches_a_long_target(self):
+        weekly = Calendar(zone=ZoneInfo("UTC"), weekly={0: [(time(0), time(1))]})
+        start = at(ZoneInfo("UTC"), 2026, 1, 5)  # a Monday
+        due = add_business_time(weekly, start, timedelta(hours=156))
+        self.assertEqual(due, start + timedelta(weeks=155, hours=1))
+
+    def test_a_calendar_closed_for_years_says_so(self):
+        start = date(2026, 1, 1)
+        closed = {start + timedelta(days=n) for n in range(4 * 366)}
+        calendar = Calendar.office_hours("Europe/Berlin", closed_dates=closed)
+        with self.assertRaisesMessage(ValueError, "Closed for"):
+            add_business_time(calendar, at(BERLIN, 2026, 1, 1, 9), timedelta(hours=1))
