@@ -3,7 +3,8 @@
 Each size has its own database so a quick 20,000-ticket run never throws away the 1,000,000 one:
 SQLite files under bench/data/ (HELPWELL_BENCH_DIR to move them) and PostgreSQL databases on
 HELPWELL_BENCH_PG (postgres://postgres@127.0.0.1:5432 by default), named helpwell_bench at
-1,000,000 tickets and helpwell_bench_<tickets> otherwise.
+1,000,000 tickets and helpwell_bench_<tickets> otherwise. HELPWELL_BENCH_NAME replaces the
+"helpwell_bench" stem, so two checkouts can keep separate benchmark databases side by side.
 """
 
 import os
@@ -20,6 +21,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 PG_SERVER = os.environ.get("HELPWELL_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DEFAULT_TICKETS = 1_000_000
 MARKER_TABLE = "bench_seed"
+NAME_STEM = os.environ.get("HELPWELL_BENCH_NAME", "helpwell_bench")
 
 # The people run.py signs in as. Every seeded agent has this password.
 AGENT_PASSWORD = "bench-password-1"
@@ -28,7 +30,7 @@ ADMIN_USERNAME = "bench.admin"
 
 
 def database_name(tickets: int) -> str:
-    return "helpwell_bench" if tickets == DEFAULT_TICKETS else f"helpwell_bench_{tickets}"
+    return NAME_STEM if tickets == DEFAULT_TICKETS else f"{NAME_STEM}_{tickets}"
 
 
 def sqlite_path(tickets: int) -> Path:
