@@ -1,6 +1,5 @@
 """Changes to people: agents' profiles, photos, roles and teams, and customers; all audited."""
 
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +9,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from helpwell.lib.images import BadImage, normalise_photo
+from helpwell.lib.timefmt import is_time_zone
 from helpwell.system.audit import audit
 
 from .models import LANGUAGE_CHOICES, Agent, Customer, Organisation, Role, Team
@@ -137,7 +137,7 @@ def do_find_or_create_customer(
         name=name.strip()[:200] or email.partition("@")[0],
         email=email,
         organisation=Organisation.objects.filter(domain__iexact=domain).first() if domain else None,
-        time_zone=time_zone if time_zone in zoneinfo.available_timezones() else "UTC",
+        time_zone=time_zone if is_time_zone(time_zone) else "UTC",
     )
     audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
     return customer, True
@@ -155,7 +155,7 @@ def do_import_customer_row(row: dict[str, str]) -> str:
     except ValidationError:
         raise ValueError(f"“{email}” is not an email address") from None
     time_zone = row.get("time_zone", "")
-    if time_zone and time_zone not in zoneinfo.available_timezones():
+    if time_zone and not is_time_zone(time_zone):
         raise ValueError(f"“{time_zone}” is not a time zone (use names like Europe/Berlin)")
     language = row.get("language", "").lower()
     if language and language not in IMPORTABLE_LANGUAGES:

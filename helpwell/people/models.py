@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz or tz == "UTC"]
+from helpwell.lib.timefmt import is_time_zone, known_time_zones
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(known_time_zones()) if "/" in tz or tz == "UTC"]
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if not is_time_zone(value):
         raise ValidationError(f"“{value}” is not a time zone we know, e.g. Europe/Berlin.")
 
 

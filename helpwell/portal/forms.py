@@ -1,10 +1,10 @@
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from helpwell.feedback.models import SCORE_LABELS
+from helpwell.lib.timefmt import is_time_zone
 from helpwell.tickets.actions import MAX_ATTACHMENTS, validate_attachments
 from helpwell.tickets.models import Category
 
@@ -132,7 +132,7 @@ class RequestForm(forms.Form):
     def clean_time_zone(self) -> str:
         value = self.cleaned_data.get("time_zone", "").strip()
         # A wrong value from the browser is not the customer's fault: ignore it.
-        return value if value in zoneinfo.available_timezones() else ""
+        return value if is_time_zone(value) else ""
 
     def clean_description(self) -> str:
         value = self.cleaned_data["description"].strip()
