@@ -421,9 +421,15 @@ def measure_throughput(
         return json.dumps(payload).encode()
 
     workers = worker_pids(server_pid)
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "create": []}
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "create": [], "submit": []}
+    cases = (
+        ("bare", "/bench/bare/", "GET"),
+        ("create", "/api/v1/tickets", "POST"),
+        ("submit", "/api/v1/tickets", "POST"),  # the same request with `Prefer: respond-async`
+    )
     for round_number in range(1, rounds + 1):
-        for key, path, method in (("bare", "/bench/bare/", "GET"), ("create", "/api/v1/tickets", "POST")):
+        for key, path, method in cases:
+            env["HW_PREFER"] = "respond-async" if key == "submit" else ""
             print(
                 f"  throughput {method} {path}: {connections} connections, {duration} s,"
                 f" round {round_number}/{rounds} …",
@@ -438,6 +444,8 @@ def measure_throughput(
             else:
                 body_for = ticket_body if method == "POST" else (lambda n, i: None)
                 headers = api_headers if method == "POST" else {}
+                if key == "submit":
+                    headers = {**headers, "Prefer": "respond-async"}
                 run_threads(port, path, connections, 2, method, body_for, headers)
                 before = [cpu_ticks(pid) for pid in workers]
                 result = run_threads(port, path, connections, duration, method, body_for, headers)
@@ -465,7 +473,37 @@ def measure_throughput(
         results[key] = best
     if "rps" in results["bare"] and "rps" in results["create"] and results["bare"]["rps"]:
         results["ratio"] = round(results["create"]["rps"] / results["bare"]["rps"], 3)
+    if "rps" in results["bare"] and "rps" in results["submit"] and results["bare"]["rps"]:
+        results["submit_ratio"] = round(results["submit"]["rps"] / results["bare"]["rps"], 3)
     return results
+
+
+def drain_submissions() -> dict[str, Any]:
+    """Open every ticket the async rounds queued, as `helpwell worker` does, and time it: the rate at
+    which the background turns submissions into tickets (one process, the server stopped)."""
+    from django.db import connection
+
+    from helpwell.api.actions import open_submitted_tickets
+    from helpwell.api.models import TicketSubmission
+
+    waiting = TicketSubmission.objects.filter(state=TicketSubmission.State.QUEUED).count()
+    started = time.perf_counter()
+    opened = 0
+    while True:
+        done = open_submitted_tickets(limit=500)
+        if not done:
+            break
+        opened += done
+    seconds = time.perf_counter() - started
+    failed = TicketSubmission.objects.filter(state=TicketSubmission.State.FAILED).count()
+    connection.close()
+    return {
+        "waiting": waiting,
+        "opened": opened,
+        "failed": failed,
+        "seconds": round(seconds, 2),
+        "per_second": round(opened / seconds, 1) if seconds else 0,
+    }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -506,12 +544,14 @@ def clean_up(prepared: dict[str, Any]) -> int:
     """Delete what the throughput run created, so every run sees the seeded database."""
     from django.db import connection, transaction
 
+    from helpwell.api.models import TicketSubmission
     from helpwell.mail.models import OutgoingMail
     from helpwell.tickets.models import Ticket
 
     created = Ticket.objects.filter(id__gt=prepared["max_ticket_id"])
     count = created.count()
     with transaction.atomic():
+        TicketSubmission.objects.all().delete()
         OutgoingMail.objects.filter(ticket__in=created).delete()
         created.delete()
         try:
@@ -695,6 +735,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     generator,
                     args.rounds,
                 )
+        if not args.skip_throughput:
+            print("  opening the submitted tickets as the worker does …", end="", flush=True)
+            drained = drain_submissions()
+            result["throughput"]["drain"] = drained
+            print(f" {drained['opened']:,} in {drained['seconds']} s ({drained['per_second']:,.0f}/s)")
     finally:
         removed = clean_up(prepared)
         if removed:
@@ -736,7 +781,8 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     out = []
     for key, label in (
         ("bare", "Bare Django view (`GET /bench/bare/`)"),
-        ("create", "API ticket creation (`POST /api/v1/tickets`)"),
+        ("create", "API ticket creation, answered with the ticket (`POST /api/v1/tickets`, 201)"),
+        ("submit", "API ticket creation, `Prefer: respond-async` (202; the worker opens it)"),
     ):
         r = t.get(key, {})
         if "rps" in r:
@@ -752,7 +798,27 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
             out.append((label, "–", r.get("error", "not measured")))
     if "ratio" in t:
         ok = t["ratio"] >= TARGET_RATIO
-        out.append(("Creation ÷ bare view", f"{t['ratio']:.2f}", f"target ≥ {TARGET_RATIO}: {verdict(ok)}"))
+        out.append(
+            ("Creation (201) ÷ bare view", f"{t['ratio']:.2f}", f"target ≥ {TARGET_RATIO}: {verdict(ok)}")
+        )
+    if "submit_ratio" in t:
+        ok = t["submit_ratio"] >= TARGET_RATIO
+        out.append(
+            (
+                "Creation (202) ÷ bare view",
+                f"{t['submit_ratio']:.2f}",
+                f"target ≥ {TARGET_RATIO}: {verdict(ok)}",
+            )
+        )
+    if "drain" in t:
+        d = t["drain"]
+        out.append(
+            (
+                "Worker opening the 202 submissions (one process)",
+                f"{d['per_second']:,.0f}",
+                f"tickets/s: {d['opened']:,} opened in {d['seconds']} s, {d['failed']} failed",
+            )
+        )
     return out
 
 

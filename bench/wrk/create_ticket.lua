@@ -8,6 +8,11 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. token
+-- HW_PREFER=respond-async asks for 202 Accepted: the worker opens the ticket.
+local prefer = os.getenv("HW_PREFER") or ""
+if prefer ~= "" then
+  wrk.headers["Prefer"] = prefer
+end
 
 function request()
   counter = counter + 1

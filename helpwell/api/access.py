@@ -6,7 +6,7 @@ Anything a caller may not see answers 404 exactly like something that does not e
 from django.db.models import QuerySet
 from django.http import Http404
 
-from helpwell.people.models import Agent, Customer
+from helpwell.people.models import Agent, Customer, Role
 from helpwell.tickets.access import (
     agent_of,
     messages_for_agent,
@@ -17,6 +17,7 @@ from helpwell.tickets.access import (
 from helpwell.tickets.models import Message, Ticket
 
 from .auth import Caller
+from .models import TicketSubmission
 
 # Everything present.ticket_* reads, fetched with the ticket in one query.
 TICKET_RELATED = ("priority", "category", "customer", "team", "assignee__agent")
@@ -62,3 +63,20 @@ def customers_for_agent(caller: Caller) -> QuerySet[Customer]:
 def agents_for_agent(caller: Caller) -> QuerySet[Agent]:
     agent_of(caller.user)
     return Agent.objects.filter(user__is_active=True).prefetch_related("teams")
+
+
+def get_submission_for_caller(caller: Caller, reference: str) -> TicketSubmission:
+    """The agent who submitted a ticket for the background, and admins, may follow it.
+
+    Anyone else hears 404, as for a ticket they may not see.
+    """
+    if not caller.is_agent:
+        raise Http404("No such submission.")
+    assert caller.agent is not None
+    qs = TicketSubmission.objects.filter(reference=reference.strip().upper())
+    if caller.agent.role != Role.ADMIN:
+        qs = qs.filter(agent=caller.agent)
+    found = qs.first()
+    if found is None:
+        raise Http404("No such submission.")
+    return found

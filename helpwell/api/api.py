@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import people, tickets
+from . import people, submissions, tickets
 from .auth import AgentSessionAuth, BearerAuth
 from .docs import LocalSwagger
 from .errors import install_error_handlers
@@ -41,4 +41,5 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/tickets", tickets.router)
+api.add_router("/ticket-submissions", submissions.router)
 api.add_router("", people.router)

@@ -14,6 +14,7 @@ Three ways in, each ending in a `Caller` on `request.auth`:
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,13 +73,36 @@ def caller_of(request: HttpRequest) -> Caller:
     return request.auth  # type: ignore[attr-defined]
 
 
+# token hash -> (agent, monotonic time it was read). An integration sends the same token many
+# times a second; reading it once per TOKEN_CACHE_SECONDS instead of per request saves a query on
+# every call. Issuing or revoking a token clears it here at once and in other processes within
+# those seconds (HELPWELL_API_TOKEN_CACHE_SECONDS=0 turns the cache off).
+_agents_by_token: dict[str, tuple[Agent, float]] = {}
+TOKEN_CACHE_LIMIT = 1000
+
+
 def agent_for_token(token: str) -> Agent | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    agent = Agent.objects.select_related("user").filter(api_token_hash=hash_token(token)).first()
+    digest = hash_token(token)
+    ttl = settings.API_TOKEN_CACHE_SECONDS
+    cached = _agents_by_token.get(digest)
+    if cached is not None and time.monotonic() - cached[1] < ttl:
+        return cached[0]
+    agent = Agent.objects.select_related("user").filter(api_token_hash=digest).first()
     if agent is None or not agent.user.is_active:
+        _agents_by_token.pop(digest, None)
         return None
+    if ttl > 0:
+        if len(_agents_by_token) >= TOKEN_CACHE_LIMIT:
+            _agents_by_token.clear()
+        _agents_by_token[digest] = (agent, time.monotonic())
     return agent
+
+
+def forget_token(digest: str) -> None:
+    """Stop trusting a cached token in this process (it was revoked or replaced)."""
+    _agents_by_token.pop(digest, None)
 
 
 class BearerAuth(HttpBearer):

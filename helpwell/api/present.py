@@ -7,10 +7,12 @@ tests hold both sides to that.
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from helpwell.people.models import Agent, Customer
 from helpwell.tickets.models import Message, Ticket
 
+from .models import TicketSubmission
 from .schemas import (
     AgentBrief,
     AgentOut,
@@ -25,6 +27,7 @@ from .schemas import (
     PriorityOut,
     TeamOut,
     TicketOut,
+    TicketSubmissionOut,
 )
 
 
@@ -36,6 +39,12 @@ class Urls:
 
     def photo(self, agent_id: int) -> str:
         return f"{self.base}/people/photo/{agent_id}/"
+
+    def api_ticket(self, reference: str) -> str:
+        return f"{self.base}/api/v1/tickets/{reference}"
+
+    def submission(self, reference: str) -> str:
+        return f"{self.base}/api/v1/ticket-submissions/{reference}"
 
     def agent_ticket(self, reference: str) -> str:
         return f"{self.base}/agent/tickets/{reference}/"
@@ -167,4 +176,23 @@ def customer(customer: Customer) -> CustomerOut:
         language=customer.language,
         time_zone=customer.time_zone,
         created_at=customer.created_at,
+    )
+
+
+def queued_submission(reference: str, urls: Urls) -> TicketSubmissionOut:
+    """What a client hears at once when it submits a ticket for the background."""
+    return TicketSubmissionOut(
+        reference=reference, state="queued", received_at=timezone.now(), url=urls.submission(reference),
+        ticket_url=None,
+    )  # fmt: skip
+
+
+def submission(sub: TicketSubmission, urls: Urls) -> TicketSubmissionOut:
+    return TicketSubmissionOut(
+        reference=sub.reference,
+        state=sub.state,  # type: ignore[arg-type]
+        received_at=sub.received_at,
+        error=sub.error,
+        url=urls.submission(sub.reference),
+        ticket_url=urls.api_ticket(sub.reference) if sub.state == TicketSubmission.State.OPENED else None,
     )

@@ -196,7 +196,7 @@ class TicketFilters(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class TicketIn(Schema):
+class TicketIn(BaseModel):  # plain pydantic: ninja.Schema's ORM-reading validator is for output
     subject: str = Field(max_length=200)
     body: str = Field(max_length=MAX_BODY, description="Plain text; the first message of the ticket")
     customer_email: str | None = Field(
@@ -282,3 +282,20 @@ class MessageIn(Schema):
     @classmethod
     def not_blank(cls, value: str) -> str:
         return _stripped(value) or ""
+
+
+SubmissionState = Literal["queued", "opened", "failed"]
+
+
+class TicketSubmissionOut(Out):
+    """A ticket accepted for opening in the background (`Prefer: respond-async`)."""
+
+    reference: str = Field(description="The ticket's reference, final from the start")
+    state: SubmissionState = Field(
+        description="`queued` until the worker opens it (normally within seconds), then `opened`, "
+        "or `failed` with `error` saying why"
+    )
+    received_at: datetime
+    error: str = ""
+    url: str = Field(description="This submission, to poll")
+    ticket_url: str | None = Field(description="The ticket in the API, once opened")

@@ -6,7 +6,7 @@ Thin on purpose: parse, ask access who may see what, call an action, present the
 from datetime import UTC
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -16,7 +16,7 @@ from helpwell.tickets.models import Channel, Message, Ticket
 
 from . import lookups, present
 from .access import TICKET_LIST_COLUMNS, get_ticket_for_caller, messages_for_caller, tickets_for_caller
-from .actions import do_open_ticket
+from .actions import do_accept_ticket_submission, do_open_ticket
 from .auth import Caller, caller_of, require_agent
 from .errors import ApiError, invalid
 from .pagination import Key, paginate, parse_datetime
@@ -32,6 +32,7 @@ from .schemas import (
     TicketOut,
     TicketPage,
     TicketPatch,
+    TicketSubmissionOut,
 )
 
 router = Router(tags=["tickets"])
@@ -120,10 +121,26 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
     return TicketPage(items=[present_ticket(caller, t, urls) for t in page.items], next=page.next)
 
 
-@router.post("", response={201: TicketOut | CustomerTicketOut, **ERRORS}, summary="Open a ticket")
-def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
+def wants_async(request: HttpRequest) -> bool:
+    """RFC 7240: `Prefer: respond-async` asks for 202 Accepted instead of waiting for the work."""
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip().lower() == "respond-async" for part in prefer.replace(";", ",").split(","))
+
+
+@router.post(
+    "",
+    response={201: TicketOut | CustomerTicketOut, 202: TicketSubmissionOut, **ERRORS},
+    summary="Open a ticket",
+)
+def create_ticket(request: HttpRequest, response: HttpResponse, payload: TicketIn) -> Status:
     """Agents open a ticket for a customer, found or created by `customer_email`; customers open
-    one for themselves. The customer gets the usual acknowledgement mail with the reference."""
+    one for themselves. The customer gets the usual acknowledgement mail with the reference.
+
+    Agents sending many tickets (an order feed, a monitoring system) may send
+    `Prefer: respond-async`: the request is checked and stored, and answered at once with 202,
+    the ticket's final reference and a submission URL to poll; the worker opens the ticket,
+    normally within a second or two. Customers' requests are always opened at once.
+    """
     caller = caller_of(request)
     problems = lookups.Problems()
     category = lookups.category(payload.category, problems) if payload.category else None
@@ -153,6 +170,12 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
     priority = lookups.priority(payload.priority, problems) if payload.priority else None
     team = lookups.team(payload.team, problems) if payload.team else None
     problems.raise_if_any()
+    if wants_async(request):
+        assert caller.agent is not None
+        reference = do_accept_ticket_submission(agent=caller.agent, payload=payload.model_dump())
+        response["Preference-Applied"] = "respond-async"
+        response["Location"] = urls.submission(reference)
+        return Status(202, present.queued_submission(reference, urls))
     ticket = do_open_ticket(
         customer_email=payload.customer_email or "",
         customer_name=payload.customer_name or "",

@@ -24,3 +24,25 @@ def run_sweeps() -> dict[str, int]:
             log.exception("sweep %s failed", sweep.__name__)
             results[sweep.__name__] = -1
     return results
+
+
+def open_submitted_tickets() -> int:
+    """Tickets the API accepted for the background (`Prefer: respond-async`)."""
+    from helpwell.api.actions import open_submitted_tickets as open_them
+
+    return open_them()
+
+
+# Work somebody is waiting for, checked on every poll of the worker (each second by default)
+# rather than once a sweep interval; each is one indexed query when there is nothing to do.
+EVERY_POLL: list[Callable[[], int]] = [open_submitted_tickets]
+
+
+def run_every_poll() -> int:
+    done = 0
+    for work in EVERY_POLL:
+        try:
+            done += work()
+        except Exception:
+            log.exception("%s failed", work.__name__)
+    return done

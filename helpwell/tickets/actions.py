@@ -132,7 +132,10 @@ def do_create_ticket(
     impact: str = "",
     urgency: str = "",
     notify: bool = True,
+    reference: str = "",
 ) -> Ticket:
+    """`reference` is one the caller drew earlier and already gave out (a queued API submission);
+    by default a fresh one is drawn here."""
     validate_attachments(attachments)
     priority = priority or default_priority()
     team = team or (category.team if category and category.team_id else None) or default_team()
@@ -150,7 +153,12 @@ def do_create_ticket(
         updated_at=now,
         first_response_due=now + priority.first_response_delta,
     )
-    _insert_with_fresh_reference(ticket)
+    if reference:
+        # Promised to a client already, so it is kept; the unique index still guards it.
+        ticket.reference = reference
+        ticket.save(force_insert=True)
+    else:
+        _insert_with_fresh_reference(ticket)
     message = Message.objects.create(
         ticket=ticket,
         author_customer=customer,

@@ -13,7 +13,14 @@ REFERENCE_LENGTH = 7
 
 
 def new_reference() -> str:
-    return "HW-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    # One draw from the OS's random source for the whole reference: a draw per character was a
+    # system call each, a tenth of the cost of accepting a ticket through the API.
+    number = secrets.randbelow(len(REFERENCE_ALPHABET) ** REFERENCE_LENGTH)
+    chars = []
+    for _ in range(REFERENCE_LENGTH):
+        number, digit = divmod(number, len(REFERENCE_ALPHABET))
+        chars.append(REFERENCE_ALPHABET[digit])
+    return "HW-" + "".join(chars)
 
 
 class Priority(models.Model):

@@ -9,6 +9,7 @@ EXPECTED = {
     "/api/v1/tickets": {"get", "post"},
     "/api/v1/tickets/{reference}": {"get", "patch"},
     "/api/v1/tickets/{reference}/messages": {"get", "post"},
+    "/api/v1/ticket-submissions/{reference}": {"get"},
     "/api/v1/customers": {"get"},
     "/api/v1/customers/{customer_id}": {"get"},
     "/api/v1/agents": {"get"},

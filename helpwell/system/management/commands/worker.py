@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from helpwell.system.heartbeat import beat
-from helpwell.system.sweeps import run_sweeps
+from helpwell.system.sweeps import run_every_poll, run_sweeps
 
 log = logging.getLogger("helpwell.worker")
 
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 ran = 0
                 try:
                     close_old_connections()
-                    ran = self._run_tasks(backend)
+                    ran = self._run_tasks(backend) + run_every_poll()
                     due = last_sweep is None or time.monotonic() - last_sweep >= settings.WORKER_SWEEP_SECONDS
                     if due or once:
                         results = run_sweeps()
