@@ -19,6 +19,7 @@ from .access import TICKET_LIST_COLUMNS, get_ticket_for_caller, messages_for_cal
 from .actions import do_accept_ticket_submission, do_open_ticket
 from .auth import Caller, caller_of, require_agent
 from .errors import ApiError, invalid
+from .intake import wants_async
 from .pagination import Key, paginate, parse_datetime
 from .schemas import (
     CustomerTicketOut,
@@ -119,12 +120,6 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
     )
     urls = present.Urls(request)
     return TicketPage(items=[present_ticket(caller, t, urls) for t in page.items], next=page.next)
-
-
-def wants_async(request: HttpRequest) -> bool:
-    """RFC 7240: `Prefer: respond-async` asks for 202 Accepted instead of waiting for the work."""
-    prefer = request.headers.get("Prefer", "")
-    return any(part.strip().lower() == "respond-async" for part in prefer.replace(";", ",").split(","))
 
 
 @router.post(

@@ -3,6 +3,7 @@
 import json
 import threading
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 import time_machine
@@ -21,17 +22,42 @@ from helpwell.tickets.models import Category, Channel, Ticket, TicketEvent
 
 from .base import ApiTestCase
 
-ASYNC = {"HTTP_PREFER": "respond-async"}
+ASYNC: dict[str, Any] = {"HTTP_PREFER": "respond-async"}
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 class SubmitTicketTests(ApiTestCase):
-    def submit(self, who: str = "alice", **fields):
+    def submit(self, who: str = "alice", raw: str | None = None, **fields: Any):
         data = {"customer_email": "erin@initech.example", "subject": "Refund", "body": "Order 12, please."}
         data.update(fields)
-        return self.client.post(
-            "/api/v1/tickets", json.dumps(data), content_type="application/json", **self.auth(who), **ASYNC
-        )
+        headers: dict[str, Any] = {**self.auth(who), **ASYNC}
+        body = raw if raw is not None else json.dumps(data)
+        return self.client.post("/api/v1/tickets", body, content_type="application/json", **headers)
+
+    def test_the_short_path_answers_exactly_as_the_api_does(self):
+        short = self.submit(subject="One")
+        with mock.patch("helpwell.api.urls.submit_ticket", return_value=None) as skipped:
+            full = self.submit(subject="Two")
+        self.assertTrue(skipped.called)
+        self.assertEqual((short.status_code, full.status_code), (202, 202))
+        for header in ("Content-Type", "Preference-Applied"):
+            self.assertEqual(short[header], full[header])
+        a, b = short.json(), full.json()
+        self.assertEqual(set(a), set(b))
+        self.assertEqual({k: v for k, v in a.items() if k not in ("reference", "url", "received_at")},
+                         {k: v for k, v in b.items() if k not in ("reference", "url", "received_at")})  # fmt: skip
+        self.assertEqual(len(a["received_at"]), len(b["received_at"]))  # the same format
+        self.assertEqual(open_submitted_tickets(), 2)
+        self.assertEqual(set(Ticket.objects.values_list("subject", flat=True)), {"One", "Two"})
+
+    def test_what_the_short_path_cannot_judge_gets_the_apis_own_answer(self):
+        self.assertError(self.submit(raw="{not json"), 400, "bad_request")
+        self.assertError(self.submit(customer_email=None), 422, "validation_error")
+        self.assertError(self.submit(subject=""), 422, "validation_error")
+        self.assertError(self.submit(priority="whenever"), 422, "validation_error")
+        self.tokens["gone"] = "hw_not-a-token"
+        self.assertError(self.submit("gone"), 401, "unauthorized")
+        self.assertFalse(TicketSubmission.objects.exists())
 
     def test_it_answers_202_with_the_final_reference_before_the_ticket_exists(self):
         response = self.submit(customer_name="Erin Wu", priority="high", tags=["Refund"])
@@ -145,7 +171,7 @@ class WorkerTests(TransactionTestCase):
         self.assertEqual(set(Ticket.objects.values_list("reference", flat=True)), set(references))
 
     def test_two_workers_at_once_open_each_submission_exactly_once(self):
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
             # Each thread would get its own empty in-memory database; the PostgreSQL run covers it.
             self.skipTest("needs a database shared between connections")
         self.queue(40)
@@ -194,13 +220,13 @@ class BrokenSubmissionTests(ApiTestCase):
             for i in range(2)
         ]
         self.assertEqual([r.status_code for r in good], [201, 201])  # not async: opened at once
+        headers: dict[str, Any] = {**self.auth("alice"), **ASYNC}
         queued = [
             self.client.post(
                 "/api/v1/tickets",
                 json.dumps({"customer_email": f"q{i}@example.com", "subject": f"Q{i}", "body": "b"}),
                 content_type="application/json",
-                **self.auth("alice"),
-                **ASYNC,
+                **headers,
             ).json()["reference"]
             for i in range(3)
         ]
