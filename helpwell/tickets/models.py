@@ -130,6 +130,13 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     first_response_due = models.DateTimeField(null=True, blank=True, db_index=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
+    # Due times of the running SLA clocks (null while paused or stopped), kept by helpwell.sla.clocks
+    # from the actions that change the ticket. next_due is the earliest of them: the queue's "deadline".
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    next_due = models.DateTimeField(null=True, blank=True)
+    # When the SLA sweep must next look at this ticket (a warning, a breach, an escalation); one index range.
+    sla_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,6 +151,9 @@ class Ticket(models.Model):
             models.Index(fields=["is_open", "-created_at", "-id"], name="ticket_open_newest"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_recent"),
+            models.Index(fields=["next_due", "id"], name="ticket_next_due"),
+            models.Index(fields=["team", "next_due", "id"], name="ticket_team_next_due"),
+            models.Index(fields=["assignee", "next_due", "id"], name="ticket_assignee_next_due"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +242,8 @@ class TicketEvent(models.Model):
         TEAM = "team", "Team changed"
         RATED = "rated", "Rated"
         EMAILED = "emailed", "Email sent"
+        SLA_BREACHED = "sla_breached", "Target breached"
+        ESCALATED = "escalated", "Escalated"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

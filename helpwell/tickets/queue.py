@@ -84,6 +84,13 @@ SORTS: dict[str, Sort] = {
         (Key("first_response_due", False, datetime), Key("id", False)),
         Q(first_response_at__isnull=True, first_response_due__isnull=False),
     ),
+    # The earliest running SLA clock (first response, next response or resolution); paused and solved
+    # tickets have none. Reads (next_due, id), or (team|assignee, next_due, id) in a team or "Mine".
+    "deadline": Sort(
+        "Next deadline",
+        (Key("next_due", False, datetime), Key("id", False)),
+        Q(next_due__isnull=False),
+    ),
 }
 DEFAULT_SORT = "activity"
 
@@ -299,7 +306,7 @@ def branches(user: Any, params: QueueParams) -> list[Branch]:
     be read straight from the index, and merging 52 rows is nothing. Likewise "any status" in a
     (…, is_open, updated_at) index is two ranges, and "priority, then activity" is one range per priority.
     """
-    if params.sort not in ("activity", "priority"):
+    if params.sort not in ("activity", "priority", "deadline"):
         return [Branch()]
     parts: list[list[Branch]] = []
     leading_equality = params.tab in ("mine", "unassigned", "teams") or params.team
@@ -429,6 +436,9 @@ SOON = 60 * 60  # the last hour before a first response is due
 
 
 def due_info(ticket: Ticket, now: datetime) -> Due:
+    later = _later_deadline(ticket, now)
+    if later is not None:
+        return later
     due = ticket.first_response_due
     if ticket.first_response_at is not None:
         took = duration_text((ticket.first_response_at - ticket.created_at).total_seconds())
@@ -449,3 +459,20 @@ def due_info(ticket: Ticket, now: datetime) -> Due:
         return Due("overdue", f"{late} overdue", f"First response overdue by {late}.", due)
     state = "soon" if left <= SOON else "ok"
     return Due(state, f"in {duration_text(left)}", f"First response due in {duration_text(left)}.", due)
+
+
+def _later_deadline(ticket: Ticket, now: datetime) -> Due | None:
+    """Once the first response is out, the next deadline is a next response or the resolution."""
+    due = ticket.next_due
+    if not ticket.is_open or due is None or due not in (ticket.next_response_due, ticket.resolution_due):
+        return None
+    if ticket.first_response_at is None and ticket.first_response_due == due:
+        return None
+    kind = "Next response" if due == ticket.next_response_due else "Resolution"
+    left = (due - now).total_seconds()
+    if left < 0:
+        late = duration_text(-left)
+        return Due("overdue", f"{kind}: {late} overdue", f"{kind} overdue by {late}.", due)
+    state = "soon" if left <= SOON else "ok"
+    text = duration_text(left)
+    return Due(state, f"{kind} in {text}", f"{kind} due in {text}.", due)
