@@ -220,3 +220,30 @@ class MailboxPageTest(BaseTestCase):
             store_caught_mail("a@example.com", [f"b{n}@example.com"], b"Subject: more\r\n\r\nx")
         with self.assertNumQueries(with_one):
             self.client.get(reverse("mail-mailbox"))
+
+
+class MailboxShowsMailInTest(BaseTestCase):
+    def test_the_dev_mailbox_lists_mail_that_came_in_and_what_it_became(self):
+        from helpwell.mail.inbound.ingest import receive
+        from helpwell.mail.models import InboundMail
+
+        raw = (b"From: Carol Chen <carol@acme.example>\r\nTo: support@helpwell.localhost\r\n"
+               b"Subject: Printer on fire\r\nMessage-ID: <fire@acme.example>\r\n\r\nHelp.")  # fmt: skip
+        inbound, _ = receive(raw, source=InboundMail.Source.SMTP, envelope_from="carol@acme.example")
+        inbound.refresh_from_db()
+        self.client.force_login(self.ada)
+        self.client.get(reverse("mail-mailbox"))  # warm up sessions and site settings
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as one:
+            page = self.client.get(reverse("mail-mailbox"))
+        for n in range(5):
+            receive(raw.replace(b"<fire@", f"<fire{n}@".encode()), source=InboundMail.Source.IMPORT)
+        with self.assertNumQueries(len(one.captured_queries)):
+            self.client.get(reverse("mail-mailbox"))
+
+        self.assertContains(page, "Mail in")
+        self.assertContains(page, "Printer on fire")
+        self.assertContains(page, inbound.ticket.reference if inbound.ticket else "missing ticket")
+        self.assertContains(page, "New request")

@@ -1,0 +1,484 @@
+"""The one way mail comes in: store the raw bytes, then parse, thread and act.
+
+Every way in (SMTP/LMTP listener, IMAP poller, HTTP endpoint, `helpwell import-mail`) calls
+`receive()`. It stores the raw message under its Message-ID (or a digest of its bytes) first, so a
+redelivery is a no-op and a mail that fails to parse is kept, listed for admins and retried later.
+`process()` then decides, in one transaction, what the mail is to the help desk:
+
+* a bounce (RFC 3464): the address is flagged as bouncing and a note goes on the ticket it was about;
+* an automatic reply (out of office, list, robot): recorded on its ticket as a note without
+  reopening it or touching its clock, never answered;
+* a reply: threaded by the per-ticket reply address, then In-Reply-To/References against every
+  Message-ID Helpwell sent or received, then the [HW-XXXXXXX] reference in the subject; a reply
+  from someone who is not on the ticket is held for review (or, when only the subject matched,
+  starts a ticket of its own, so an old forwarded subject cannot land in another customer's ticket);
+* anything else: a new ticket, acknowledged unless the per-sender cap says the sender is a robot.
+"""
+
+import hashlib
+import html as htmlmod
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from helpwell.people.actions import do_find_or_create_customer
+from helpwell.people.models import Customer, Team
+from helpwell.system.queue import enqueue_with_transaction
+from helpwell.tickets import actions as ticket_actions
+from helpwell.tickets.models import Channel, Message, Ticket
+from helpwell.tickets.tasks import send_acknowledgement
+
+from ..models import BouncingAddress, InboundMail, Mailbox, MailMessageId, MailParticipant, MailThread
+from . import dsn, loops
+from .parse import ParsedMail, message_ids, parse_message, sanitise_mail_html, strip_mbox_line
+from .quotes import fold_body
+
+log = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
+# More mail than this from one address in an hour is a robot: it is kept but not acted on.
+SENDER_HOURLY_CAP = 30
+# At most this many acknowledgements to one address an hour: two robots cannot talk forever.
+ACK_SENDER_CAP = 3
+# At most this many automatic mails (out-of-office, robots) recorded on one ticket an hour.
+TICKET_AUTO_CAP = 5
+REFERENCE_IN_SUBJECT = re.compile(r"\[(HW-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{7})\]")
+STRONG = ("reply address", "In-Reply-To/References")
+
+
+def dedupe_key(raw: bytes) -> tuple[str, str]:
+    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
+    try:
+        headers = BytesParser(policy=policy.compat32).parsebytes(
+            strip_mbox_line(raw[:65536]), headersonly=True
+        )
+        ids = message_ids(str(headers.get("message-id") or ""))
+    except Exception:  # headers the parser cannot read: the digest still identifies the mail
+        ids = []
+    if ids:
+        return ids[0][:300], ids[0][:300]
+    return "sha256:" + hashlib.sha256(raw).hexdigest(), ""
+
+
+def receive(
+    raw: bytes,
+    *,
+    source: str,
+    mailbox: Mailbox | None = None,
+    team: Team | None = None,
+    envelope_from: str | None = None,
+    envelope_to: list[str] | tuple[str, ...] = (),
+    process_now: bool = True,
+) -> tuple[InboundMail, bool]:
+    """Store a raw mail (once per Message-ID) and process it; returns (row, whether it was new)."""
+    key, message_id = dedupe_key(raw)
+    try:
+        with transaction.atomic():
+            inbound = InboundMail.objects.create(
+                dedupe_key=key,
+                message_id=message_id,
+                raw=raw,
+                size=len(raw),
+                source=source,
+                mailbox=mailbox,
+                team=team or (mailbox.team if mailbox else None),
+                envelope_from=(envelope_from or "")[:320],
+                envelope_to=", ".join(envelope_to)[:1000],
+            )
+    except IntegrityError:  # delivered before (the unique index says so): nothing new
+        return InboundMail.objects.get(dedupe_key=key), False
+    if process_now:
+        process(inbound, fresh=True)
+    else:
+        from ..tasks import process_inbound_mail
+
+        transaction.on_commit(lambda: process_inbound_mail.enqueue(inbound.pk))
+    return inbound, True
+
+
+def process(inbound: InboundMail, *, fresh: bool = False) -> str:
+    """Parse and act on a stored mail; a failure is recorded on the row, never raised or lost.
+
+    `fresh`: the row was stored a moment ago by this process, so nobody else can hold it yet."""
+    if not fresh:
+        # Claimed with a conditional UPDATE, so the task and the stale-mail sweep never both act on it.
+        claimed = InboundMail.objects.filter(pk=inbound.pk, attempts=inbound.attempts).update(
+            attempts=inbound.attempts + 1
+        )
+        if not claimed:
+            return "not-claimed"
+    inbound.attempts += 1
+    try:
+        with transaction.atomic():
+            outcome = _process(inbound)
+    except Exception as exc:  # noqa: BLE001 - the mail is kept, marked failed and listed for admins
+        log.exception("inbound mail %s failed", inbound.pk)
+        inbound.status = InboundMail.Status.FAILED
+        inbound.failure_reason = f"{type(exc).__name__}: {exc}"[:2000]
+        inbound.processed_at = timezone.now()
+        inbound.save(update_fields=["status", "failure_reason", "attempts", "processed_at"])
+        return "failed"
+    return outcome
+
+
+@dataclass
+class Match:
+    ticket: Ticket | None = None
+    how: str = ""
+
+
+def recipients_of(mail: ParsedMail, inbound: InboundMail) -> list[str]:
+    addresses = [a.strip() for a in inbound.envelope_to.split(",") if a.strip()]
+    addresses += [addr for _, addr in mail.to + mail.cc]
+    for name in ("delivered-to", "x-original-to"):
+        if mail.header(name):
+            addresses.append(mail.header(name).strip().strip("<>"))
+    return addresses
+
+
+def find_ticket(mail: ParsedMail, recipients: list[str]) -> Match:
+    own_local, own_domain = loops.own_addresses()
+    token_re = re.compile(rf"^{re.escape(own_local)}\+([a-z0-9]{{6,32}})@{re.escape(own_domain)}$", re.I)
+    for address in recipients:
+        found = token_re.match(address.strip())
+        if found:
+            thread = MailThread.objects.select_related("ticket").filter(token=found.group(1).lower()).first()
+            if thread is not None:
+                return Match(thread.ticket, "reply address")
+    ids = list(dict.fromkeys(mail.in_reply_to + list(reversed(mail.references))))
+    if ids:
+        known = {m.message_id: m.ticket_id for m in MailMessageId.objects.filter(message_id__in=ids[:50])}
+        for mid in ids:
+            if mid in known:
+                return Match(Ticket.objects.get(pk=known[mid]), "In-Reply-To/References")
+    reference = REFERENCE_IN_SUBJECT.search(mail.subject)
+    if reference:
+        ticket = Ticket.objects.filter(reference=reference.group(1)).first()
+        if ticket is not None:
+            return Match(ticket, "subject reference")
+    return Match()
+
+
+def is_participant(ticket: Ticket, address: str) -> bool:
+    address = address.strip().lower()
+    if ticket.customer.email.lower() == address:
+        return True
+    return MailParticipant.objects.filter(ticket=ticket, email__iexact=address).exists()
+
+
+def _files(mail: ParsedMail) -> tuple[list[SimpleUploadedFile], list[str]]:
+    """The attachments to keep, and the names of those refused for their size."""
+    kept, refused = [], []
+    for attachment in mail.attachments:
+        if attachment.size > settings.ATTACHMENT_MAX_BYTES:
+            refused.append(attachment.filename)
+            continue
+        kept.append(
+            SimpleUploadedFile(attachment.filename or "file", attachment.data, attachment.content_type)
+        )
+    return kept, refused
+
+
+def _body(mail: ParsedMail, inbound: InboundMail) -> tuple[str, str]:
+    """(text, sanitised HTML) of the new part; the full text is kept on the inbound row."""
+    inbound.full_text = mail.body_text[:1_000_000]
+    new_text, new_html, _quoted = fold_body(mail.body_text, mail.raw_html)
+    html = inline_images_to_urls(sanitise_mail_html(new_html), inbound) if new_html else ""
+    if not new_text.strip():
+        new_text = "(This mail has no text.)" if not mail.attachments else "(Attachments only.)"
+    return new_text, html
+
+
+CID_SRC = re.compile(r'src="cid:([^"]+)"')
+
+
+def inline_images_to_urls(html: str, inbound: InboundMail) -> str:
+    """`cid:` images (a logo in a signature, a pasted screenshot) point at the mail app's own view of
+    that part, which only agents who may see the ticket can open; remote images were already removed."""
+
+    def url(match: re.Match[str]) -> str:
+        cid = htmlmod.unescape(match.group(1))
+        return f'src="{reverse("mail-inline-image", args=[inbound.pk])}?cid={quote(cid, safe="")}"'
+
+    return CID_SRC.sub(url, html)
+
+
+def _remember(mail: ParsedMail, ticket: Ticket, message: Message | None) -> None:
+    if mail.message_id:
+        # One statement; a Message-ID already known (a copy sent to two of our addresses) is left as it is.
+        MailMessageId.objects.bulk_create(
+            [MailMessageId(message_id=mail.message_id, ticket=ticket, ticket_message=message,
+                           direction=MailMessageId.Direction.IN)],
+            ignore_conflicts=True,
+        )  # fmt: skip
+
+
+def _add_participants(mail: ParsedMail, ticket: Ticket, recipients: list[str]) -> None:
+    """People CC'd (or also addressed) on a customer's mail receive the replies too."""
+    skip = {ticket.customer.email.lower(), mail.from_email.lower()}
+    for name, address in mail.to + mail.cc:
+        address = address.strip()
+        if "@" not in address or address.lower() in skip or loops.is_own_address(address):
+            continue
+        if address.lower() in {r.lower() for r in recipients if loops.is_own_address(r)}:
+            continue
+        MailParticipant.objects.get_or_create(
+            ticket=ticket, email=address.lower()[:254], defaults={"name": name}
+        )
+        skip.add(address.lower())
+
+
+def _finish(inbound: InboundMail, status: str, kind: str, *, ticket: Ticket | None = None,
+            message: Message | None = None, note: str = "") -> str:  # fmt: skip
+    inbound.status = status
+    inbound.kind = kind
+    inbound.ticket = ticket
+    inbound.ticket_message = message
+    inbound.note = note[:300]
+    inbound.failure_reason = ""
+    inbound.processed_at = timezone.now()
+    # Never rewrite the raw bytes: they were stored once, before anything else happened.
+    inbound.save(update_fields=["status", "kind", "ticket", "ticket_message", "note", "failure_reason", "attempts",
+                                "processed_at", "from_email", "subject", "message_id", "full_text"])  # fmt: skip
+    return kind or status
+
+
+def _customer(mail: ParsedMail) -> Customer:
+    customer, _ = do_find_or_create_customer(email=mail.from_email, name=mail.from_name, via="email")
+    return customer
+
+
+def _refuse_attachments(ticket: Ticket, to: str, names: list[str]) -> None:
+    from ..outbox import queue_mail
+
+    queue_mail(
+        kind="attachment-refused",
+        to=to,
+        template="attachment_refused",
+        context={
+            "ticket": ticket,
+            "names": names,
+            "limit_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        },
+        ticket=ticket,
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+
+
+def _process(inbound: InboundMail) -> str:
+    mail = parse_message(bytes(inbound.raw))
+    inbound.from_email = mail.from_email.lower()[:320]
+    inbound.subject = " ".join(mail.subject.split())[:300]
+    inbound.message_id = inbound.message_id or mail.message_id
+    now = timezone.now()
+    verdict = loops.classify(mail, envelope_from=inbound.envelope_from if inbound.source == "smtp" else None)
+    recipients = recipients_of(mail, inbound)
+    match = find_ticket(mail, recipients)
+
+    if verdict.bounce:
+        return _bounce(inbound, mail, match)
+    if not mail.from_email or "@" not in mail.from_email:
+        raise ValueError(f"no sender address could be read from {mail.from_header!r}")
+
+    # One range of the (from_email, received_at) index: all mail from this sender in the last hour,
+    # and how many of those were acknowledged.
+    recent = (
+        InboundMail.objects.filter(from_email=inbound.from_email, received_at__gte=now - HOUR)
+        .exclude(pk=inbound.pk)
+        .aggregate(
+            total=Count("pk"),
+            acknowledged=Count(
+                "pk", filter=Q(kind=InboundMail.Kind.NEW, status=InboundMail.Status.PROCESSED, note="")
+            ),
+        )
+    )
+    if recent["total"] >= SENDER_HOURLY_CAP:
+        return _finish(inbound, InboundMail.Status.IGNORED, InboundMail.Kind.LOOP, ticket=match.ticket,
+                       note=f"more than {SENDER_HOURLY_CAP} mails from this sender in an hour")  # fmt: skip
+
+    if verdict.automatic:
+        return _automatic(inbound, mail, match, verdict)
+
+    ticket = match.ticket
+    if ticket is not None and not is_participant(ticket, mail.from_email):
+        if match.how in STRONG:
+            return _finish(inbound, InboundMail.Status.HELD, InboundMail.Kind.REPLY, ticket=ticket,
+                           note=f"{mail.from_email} is not on this ticket")  # fmt: skip
+        ticket = None  # only the subject matched: someone else's old subject starts a ticket of its own
+    text, html = _body(mail, inbound)
+    files, refused = _files(mail)
+    customer = _customer(mail)
+    if ticket is not None:
+        try:
+            message = ticket_actions.do_customer_reply(
+                ticket, customer=customer, body=text, body_html=html, received_files=files,
+                channel=Channel.EMAIL,
+            )  # fmt: skip
+        except ValidationError:
+            ticket = None  # a closed ticket: the reply starts a new one
+        else:
+            _remember(mail, ticket, message)
+            if customer.pk == ticket.customer_id:
+                _add_participants(mail, ticket, recipients)
+            if refused:
+                _refuse_attachments(ticket, customer.email, refused)
+            return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.REPLY, ticket=ticket,
+                           message=message, note=f"threaded by {match.how}")  # fmt: skip
+
+    acknowledgements = recent["acknowledged"]
+    new = ticket_actions.do_create_ticket(
+        customer=customer,
+        subject=mail.subject or "(no subject)",
+        body=text,
+        body_html=html,
+        received_files=files,
+        channel=Channel.EMAIL,
+        team=inbound.team,
+        notify=False,
+    )
+    first = new.messages.first()
+    _remember(mail, new, first)
+    _add_participants(mail, new, recipients)
+    if acknowledgements < ACK_SENDER_CAP:
+        # Queued after the Message-ID is known, so the acknowledgement threads under the customer's mail.
+        enqueue_with_transaction(send_acknowledgement, new.pk)
+    if refused:
+        _refuse_attachments(new, customer.email, refused)
+    note = (
+        "" if acknowledgements < ACK_SENDER_CAP else "not acknowledged: too many acknowledgements this hour"
+    )
+    return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
+                   note=note)  # fmt: skip
+
+
+def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: loops.Verdict) -> str:
+    kind = InboundMail.Kind.AUTO_REPLY
+    ticket = match.ticket
+    if ticket is None:
+        if verdict.out_of_office or loops.is_own_address(mail.from_email):
+            return _finish(inbound, InboundMail.Status.IGNORED, kind, note=verdict.reason)
+        # A newsletter or a robot's first mail: a ticket, but no acknowledgement to a machine.
+        text, html = _body(mail, inbound)
+        files, _refused = _files(mail)
+        new = ticket_actions.do_create_ticket(
+            customer=_customer(mail), subject=mail.subject or "(no subject)", body=text, body_html=html,
+            received_files=files, channel=Channel.EMAIL, team=inbound.team, notify=False,
+        )  # fmt: skip
+        first = new.messages.first()
+        _remember(mail, new, first)
+        return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
+                       note=f"automatic ({verdict.reason}): not acknowledged")  # fmt: skip
+    recent = InboundMail.objects.filter(
+        ticket=ticket, kind=kind, received_at__gte=timezone.now() - HOUR
+    ).count()
+    if recent >= TICKET_AUTO_CAP:
+        return _finish(inbound, InboundMail.Status.IGNORED, InboundMail.Kind.LOOP, ticket=ticket,
+                       note=f"more than {TICKET_AUTO_CAP} automatic mails on this ticket in an hour")  # fmt: skip
+    text, _html = _body(mail, inbound)
+    label = "Out-of-office reply" if verdict.out_of_office else "Automatic mail"
+    note = ticket_actions.do_reply(
+        ticket, user=None, internal=True, channel=Channel.EMAIL,
+        body=f"{label} from {mail.from_email} ({verdict.reason}), recorded without reopening the ticket:\n\n"
+             f"{mail.subject}\n\n{text}",
+    )  # fmt: skip
+    _remember(mail, ticket, note)
+    return _finish(
+        inbound, InboundMail.Status.PROCESSED, kind, ticket=ticket, message=note, note=verdict.reason
+    )
+
+
+def _bounce(inbound: InboundMail, mail: ParsedMail, match: Match) -> str:
+    inbound.full_text = mail.body_text[:1_000_000]
+    report = dsn.read_report(mail)
+    ticket = match.ticket
+    if ticket is None and report.original_message_ids:
+        known = MailMessageId.objects.filter(message_id__in=report.original_message_ids).first()
+        ticket = known.ticket if known else None
+    failed = report.permanent or report.failures
+    now = timezone.now()
+    for failure in failed:
+        if failure.action == "delayed":
+            continue
+        flagged, created = BouncingAddress.objects.get_or_create(
+            email=failure.email.lower()[:254],
+            defaults={"status": failure.status, "diagnostic": failure.diagnostic, "ticket": ticket},
+        )
+        if not created:
+            flagged.bounces += 1
+            flagged.status = failure.status or flagged.status
+            flagged.diagnostic = failure.diagnostic or flagged.diagnostic
+            flagged.last_bounced_at = now
+            flagged.ticket = ticket or flagged.ticket
+            flagged.save()
+    addresses = ", ".join(f.email for f in failed) or "an unknown address"
+    if ticket is None:
+        return _finish(inbound, InboundMail.Status.IGNORED, InboundMail.Kind.BOUNCE,
+                       note=f"delivery failed to {addresses}; no ticket found")  # fmt: skip
+    details = (
+        "\n".join(f"{f.email}: {f.action or 'failed'} {f.status} {f.diagnostic}".strip() for f in failed)
+        or mail.body_text[:2000]
+    )
+    files = [
+        SimpleUploadedFile(a.filename, a.data, a.content_type)
+        for a in mail.attachments
+        if a.content_type in ("message/delivery-status", "text/plain")
+        and a.size <= settings.ATTACHMENT_MAX_BYTES
+    ]
+    note = ticket_actions.do_reply(
+        ticket, user=None, internal=True, channel=Channel.EMAIL, received_files=files,
+        body=f"Mail could not be delivered to {addresses}. The address is marked as bouncing.\n\n{details}",
+    )  # fmt: skip
+    _remember(mail, ticket, note)
+    return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.BOUNCE, ticket=ticket, message=note,
+                   note=f"delivery failed to {addresses}")  # fmt: skip
+
+
+def process_stale(limit: int = 200) -> int:
+    """Sweep: mail stored but never processed (the worker died, the task was lost) is processed now."""
+    cutoff = timezone.now() - timedelta(minutes=5)
+    stale = InboundMail.objects.filter(status=InboundMail.Status.RECEIVED, received_at__lt=cutoff)
+    return sum(1 for inbound in stale.order_by("pk")[:limit] if process(inbound) != "failed")
+
+
+def retry(inbound: InboundMail, *, actor: Any) -> str:
+    """An admin retries a failed (or held) mail after a fix; audited."""
+    from helpwell.system.audit import audit
+
+    if inbound.status not in (InboundMail.Status.FAILED, InboundMail.Status.HELD):
+        raise ValidationError("Only failed or held mail can be retried.")
+    old = inbound.status
+    if old == InboundMail.Status.HELD and inbound.ticket is not None:
+        # Releasing held mail means the sender is accepted on the ticket.
+        mail = parse_message(bytes(inbound.raw))
+        MailParticipant.objects.get_or_create(ticket=inbound.ticket, email=mail.from_email.lower()[:254],
+                                              defaults={"name": mail.from_name})  # fmt: skip
+    outcome = process(inbound)
+    inbound.refresh_from_db()
+    audit(actor, "mail.inbound_retried", inbound, {"status": [old, inbound.status]})
+    return outcome
+
+
+def do_discard_held_mail(inbound: InboundMail, *, actor: Any) -> None:
+    """An agent decides a held mail does not belong on the ticket; it stays stored, marked so. Audited."""
+    from helpwell.system.audit import audit
+
+    if inbound.status != InboundMail.Status.HELD:
+        raise ValidationError("Only held mail can be discarded.")
+    name = getattr(getattr(actor, "agent", None), "display_name", None) or str(actor)
+    inbound.status = InboundMail.Status.IGNORED
+    inbound.note = f"held, then discarded by {name}"[:300]
+    inbound.save(update_fields=["status", "note"])
+    audit(actor, "mail.held_discarded", inbound, {"from": inbound.from_email, "ticket": inbound.ticket_id})
