@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 PG_URL ?= postgres://postgres@127.0.0.1:5432/helpwell
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup chromium services lint test-sqlite test-postgres bench
+.PHONY: run test setup chromium dovecot services lint test-sqlite test-postgres bench
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -26,6 +26,10 @@ run: setup
 chromium:
 	@test -x /usr/bin/chromium -a -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
 
+# The IMAP tests start a private Dovecot (its own config and port in a temp dir); the system one stays off.
+dovecot:
+	@test -x /usr/sbin/dovecot || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null)
+
 services:
 	@bash scripts/services.sh
 
@@ -35,10 +39,10 @@ lint: setup
 	$(VENV)/bin/mypy helpwell
 
 # The RQ worker test talks to the real Redis, so the SQLite run needs the services too.
-test-sqlite: setup chromium services
+test-sqlite: setup chromium dovecot services
 	$(VENV)/bin/pytest -n 2 -q
 
-test-postgres: setup services
+test-postgres: setup dovecot services
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -n 2 -q -m "not browser"
 
 test: lint test-sqlite test-postgres

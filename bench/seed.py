@@ -757,6 +757,9 @@ def seed(db: str, tickets: int, customers: int, force: bool, random_seed: int) -
         recreate_database(db, tickets)
     common.setup_django(db, tickets)
     result = load(db, tickets, customers, random_seed)
+    from bench.search import seed_search
+
+    seed_search(db, tickets)  # the search index over it all, and 10,000 help articles
     seconds = time.perf_counter() - started
     loader = result.pop("loader")
     loader.execute(

@@ -9,6 +9,7 @@
     helpwell demo         load demo data
     helpwell api-token USERNAME   issue an API token for an agent (shown once)
     helpwell import-customers FILE.csv   add or update customers and organisations
+    helpwell reindex      rebuild the search index, with a progress bar
 Anything else is passed to Django's manage.py; dashes in a command name stand for underscores.
 """
 

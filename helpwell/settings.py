@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "helpwell.portal",
     "helpwell.api",
     "helpwell.demo",
+    "helpwell.sla",
+    "helpwell.kb",
+    "helpwell.search",
+    "helpwell.guidelines",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +151,14 @@ EMAIL_USE_TLS = env_bool("HELPWELL_SMTP_TLS", False)
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = os.environ.get("HELPWELL_FROM_EMAIL", "support@helpwell.localhost")
 MAILCATCHER_ENABLED = env_bool("HELPWELL_MAILCATCHER", True)
+# Inbound mail: the SMTP listener `helpwell run` starts (0 turns it off there), and the token an
+# email provider's inbound webhook sends to POST raw MIME to /mail/inbound/ (empty: endpoint off).
+INBOUND_SMTP_PORT = int(os.environ.get("HELPWELL_INBOUND_SMTP_PORT", "2525"))
+INBOUND_MAIL_TOKEN = os.environ.get("HELPWELL_INBOUND_MAIL_TOKEN", "")
+# Inbound mails per client address per hour, on the webhook and the SMTP listener.
+INBOUND_MAIL_RATE = int(os.environ.get("HELPWELL_INBOUND_MAIL_RATE", "600"))
+# After how long a mail a worker claimed but never finished is sent again (0: the outbox's 10 minutes).
+MAIL_STALE_CLAIM_SECONDS = int(os.environ.get("HELPWELL_MAIL_STALE_CLAIM_SECONDS", "0"))
 
 # Attachments: what customers and agents may upload.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("HELPWELL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -159,6 +171,8 @@ API_TOKEN_CACHE_SECONDS = float(os.environ.get("HELPWELL_API_TOKEN_CACHE_SECONDS
 MAGIC_LINK_MAX_AGE = int(os.environ.get("HELPWELL_MAGIC_LINK_MAX_AGE", str(14 * 24 * 3600)))
 # How often each public form may be used per client address, per hour.
 PUBLIC_FORM_RATE = int(os.environ.get("HELPWELL_PUBLIC_FORM_RATE", "20"))
+# Article suggestions on the request form per client address per hour (one per pause in typing).
+SUGGEST_RATE = int(os.environ.get("HELPWELL_SUGGEST_RATE", "600"))
 # Sign-in attempts per client address, and per account name, in 15 minutes.
 SIGN_IN_RATE = int(os.environ.get("HELPWELL_SIGN_IN_RATE", "10"))
 

@@ -7,6 +7,7 @@ Ada is an admin. Carol is a customer of Acme; Dan is a customer of Globex and mu
 import tempfile
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import TestCase, override_settings
 
 from helpwell.people.models import Agent, Customer, Organisation, Role, Team
@@ -49,6 +50,8 @@ def make_agent(username: str, name: str, *, role: str = Role.AGENT, teams: tuple
 class BaseTestCase(TestCase):
     def setUp(self) -> None:
         super().setUp()
+        # The cache outlives each test's rolled-back transaction (rate-limit counters, cached lists).
+        cache.clear()
         # Uploaded photos and attachments go to a folder of this test's own, removed afterwards.
         media = tempfile.TemporaryDirectory()
         self.addCleanup(media.cleanup)

@@ -17,6 +17,10 @@ urlpatterns = [
     path("", include("helpwell.people.urls")),
     path("agent/", include("helpwell.feedback.urls")),
     path("", include("helpwell.system.urls")),
+    path("", include("helpwell.sla.urls")),
     path("", include("helpwell.portal.urls")),
     path("", include("helpwell.mail.urls")),
+    path("", include("helpwell.kb.urls")),
+    path("", include("helpwell.search.urls")),
+    path("", include("helpwell.guidelines.urls")),
 ]

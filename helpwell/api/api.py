@@ -2,6 +2,9 @@
 
 from ninja import NinjaAPI
 
+from helpwell.guidelines import api as guidelines_api
+from helpwell.search import api as search_api
+
 from . import people, submissions, tickets
 from .auth import AgentSessionAuth, BearerAuth
 from .docs import LocalSwagger
@@ -25,6 +28,11 @@ codes include `unauthorized` (401), `forbidden` (403), `not_found` (404),
 `validation_error` (422) and `rate_limited` (429). A ticket you may not see answers 404,
 exactly like one that does not exist.
 
+**Opening tickets in bulk.** `POST /api/v1/tickets` answers 201 with the ticket. Send
+`Prefer: respond-async` (agents) to have it answered at once with 202 and the ticket's final
+reference instead; the worker opens the ticket within seconds, and
+`GET /api/v1/ticket-submissions/{reference}` tells how it went.
+
 **Pagination.** Lists return `{"items": […], "next": "<cursor>"}`; pass `?cursor=<next>` with
 the same filters for the next page (`limit` up to 100). `next` is null on the last page.
 """
@@ -43,3 +51,5 @@ install_error_handlers(api)
 api.add_router("/tickets", tickets.router)
 api.add_router("/ticket-submissions", submissions.router)
 api.add_router("", people.router)
+api.add_router("/guidelines", guidelines_api.router)
+api.add_router("/search", search_api.router)

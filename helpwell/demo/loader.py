@@ -20,9 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from helpwell.feedback.models import Rating
+from helpwell.guidelines.demo import load_guidelines_demo
+from helpwell.kb.demo import load_kb_demo
 from helpwell.lib.html import text_to_html
 from helpwell.people.actions import do_set_photo
 from helpwell.people.models import Agent, Customer, Organisation, Team
+from helpwell.sla.demo import load_sla_demo
 from helpwell.system.actions import do_update_site_settings
 from helpwell.system.models import SiteSettings
 from helpwell.tickets.models import (
@@ -140,6 +143,9 @@ class _Builder:
         made = self._tickets(ticket_count)
         site = SiteSettings.load()
         do_update_site_settings(site, actor=None, team_page_enabled=True)
+        load_sla_demo(now=self.now)  # policies, team hours, an escalation path, a delay notice, clocks
+        load_guidelines_demo(now=self.now)  # default guidelines, glossary, upset and abusive demo tickets
+        load_kb_demo(now=self.now)  # the help centre, and the search index over all the demo tickets
         return DemoResult(
             agents=len(self.agents),
             customers=len(self.customers),

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from helpwell.lib.images import BadImage, normalise_photo
 from helpwell.lib.timefmt import is_time_zone
+from helpwell.search import index as search_index
 from helpwell.system.audit import audit
 
 from .models import LANGUAGE_CHOICES, Agent, Customer, Organisation, Role, Team
@@ -140,6 +141,7 @@ def do_find_or_create_customer(
         time_zone=time_zone if is_time_zone(time_zone) else "UTC",
     )
     audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
+    search_index.index_customer(customer)
     return customer, True
 
 
@@ -164,7 +166,9 @@ def do_import_customer_row(row: dict[str, str]) -> str:
         )
     organisation = None
     if row.get("organisation"):
-        organisation, _ = Organisation.objects.get_or_create(name=row["organisation"][:200])
+        organisation, org_created = Organisation.objects.get_or_create(name=row["organisation"][:200])
+        if org_created:
+            search_index.index_organisation(organisation)
     customer, created = do_find_or_create_customer(
         email=email, name=row.get("name", ""), time_zone=time_zone, via="import"
     )
@@ -178,6 +182,7 @@ def do_import_customer_row(row: dict[str, str]) -> str:
         changes["language"] = language
     if changes:
         customer.save(update_fields=list(changes))
+        search_index.index_customer(customer)
         if not created:
             audit(None, "customer.imported", customer, changes)
     if created:

@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from helpwell.feedback.actions import do_rate_ticket
 from helpwell.feedback.models import SCORE_LABELS, Rating
+from helpwell.kb.actions import do_note_request_submitted
 from helpwell.lib.ratelimit import hit, hit_request
 from helpwell.lib.timefmt import local_time_phrase
 from helpwell.people.models import Customer
+from helpwell.sla.promise import first_reply_target, first_response_promise
 from helpwell.tickets.access import messages_for_customer
 from helpwell.tickets.actions import ALLOWED_ATTACHMENT_TYPES, do_change_status, do_customer_reply
 from helpwell.tickets.models import Priority, Status, Ticket
@@ -112,8 +114,9 @@ def download_name(filename: str) -> str:
 
 
 def _due_phrase(ticket: Ticket, customer: Customer) -> str:
-    due = ticket.first_response_due or ticket.first_response_due_for()
-    return local_time_phrase(due, customer.zone)
+    if ticket.first_response_due is not None:
+        return first_response_promise(ticket, customer.zone).phrase
+    return local_time_phrase(ticket.first_response_due_for(), customer.zone)
 
 
 # --- public pages --------------------------------------------------------------------------------
@@ -182,13 +185,14 @@ def new_request(request: HttpRequest) -> HttpResponse:
                 form.add_error("attachments", exc)
             else:
                 access.remember_submission(request, ticket.reference)
+                do_note_request_submitted(request.session.session_key or "")
                 return redirect("portal-submitted", reference=ticket.reference)
     else:
         initial = {"name": customer.name, "email": customer.email} if customer else {}
         form = RequestForm(initial=initial)
     priority_table = {f"{i}|{u}": key for (i, u), key in MATRIX.items()}
     priorities_by_key = {
-        p.key: {"name": p.name, "target": p.target_label, "definition": p.definition}
+        p.key: {"name": p.name, "target": first_reply_target(p), "definition": p.definition}
         for p in Priority.objects.all()
     }
     return render(
@@ -217,6 +221,7 @@ def submitted(request: HttpRequest, reference: str) -> HttpResponse:
             "ticket": ticket,
             "priority": ticket.priority,
             "due_phrase": _due_phrase(ticket, ticket.customer),
+            "promise": first_response_promise(ticket, ticket.customer.zone),
             "email": ticket.customer.email,
             "signed_in_as_owner": customer is not None and customer.pk == ticket.customer_id,
         },
@@ -261,6 +266,8 @@ def access_link(request: HttpRequest, token: str) -> HttpResponse:
         )
     access.sign_in(request, customer)
     reference = access.safe_next_reference(customer, request.GET.get("next"))
+    if reference and request.GET.get("then") == "escalate":  # "Escalate this request" in a mail
+        return redirect("sla-escalate", reference=reference)
     if reference:
         return redirect("portal-request", reference=reference)
     return redirect("portal-requests")

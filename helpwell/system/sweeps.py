@@ -12,7 +12,45 @@ def deliver_due_mail() -> int:
     return deliver_due()
 
 
-SWEEPS: list[Callable[[], int]] = [deliver_due_mail]
+def poll_mailboxes() -> int:
+    from helpwell.mail.inbound.imap import poll_all
+
+    return poll_all()
+
+
+def retry_received_mail() -> int:
+    from helpwell.mail.inbound.ingest import process_stale
+
+    return process_stale()
+
+
+def record_sla_points() -> int:
+    """Breaches and escalation levels that have come due (one index range on Ticket.sla_check_at)."""
+    from helpwell.sla.breaches import sweep_due
+
+    return sweep_due()
+
+
+def publish_scheduled_articles() -> int:
+    from helpwell.kb.actions import publish_due_articles
+
+    return publish_due_articles()
+
+
+def remind_article_reviews() -> int:
+    from helpwell.kb.actions import remind_due_reviews
+
+    return remind_due_reviews()
+
+
+SWEEPS: list[Callable[[], int]] = [
+    deliver_due_mail,
+    poll_mailboxes,
+    retry_received_mail,
+    record_sla_points,
+    publish_scheduled_articles,
+    remind_article_reviews,
+]
 
 
 def run_sweeps() -> dict[str, int]:

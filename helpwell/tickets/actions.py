@@ -10,8 +10,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from helpwell.guidelines import actions as guidelines
 from helpwell.lib.html import text_to_html
 from helpwell.people.models import Customer, Team
+from helpwell.search import index as search_index
+from helpwell.sla import hooks as sla
 from helpwell.system.queue import enqueue_with_transaction
 
 from . import notifications
@@ -133,9 +136,15 @@ def do_create_ticket(
     urgency: str = "",
     notify: bool = True,
     reference: str = "",
+    body_html: str = "",
+    received_files: Sequence[UploadedFile] = (),
 ) -> Ticket:
     """`reference` is one the caller drew earlier and already gave out (a queued API submission);
-    by default a fresh one is drawn here."""
+    by default a fresh one is drawn here.
+
+    `body_html`: the message's HTML, already sanitised by the channel (mail); made from body if empty.
+    `received_files`: files that came with a mail, stored whatever their type (served only as
+    downloads); the mail channel has already refused those over the size limit."""
     validate_attachments(attachments)
     priority = priority or default_priority()
     team = team or (category.team if category and category.team_id else None) or default_team()
@@ -163,13 +172,16 @@ def do_create_ticket(
         ticket=ticket,
         author_customer=customer,
         body_text=body,
-        body_html=text_to_html(body),
+        body_html=body_html or text_to_html(body),
         channel=channel,
         created_at=now,
     )
-    _store_attachments(message, attachments)
+    _store_attachments(message, [*attachments, *received_files])
+    guidelines.do_read_customer_message(message)  # tone and abuse reading; shields the agent if abusive
     _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
            channel=channel, new=priority.name)  # fmt: skip
+    sla.ticket_created(ticket, now)
+    search_index.index_ticket(ticket.pk)
     if notify:
         from .tasks import send_acknowledgement
 
@@ -187,10 +199,15 @@ def do_reply(
     attachments: Sequence[UploadedFile] = (),
     status: str | None = None,
     channel: str = Channel.WEB,
+    received_files: Sequence[UploadedFile] = (),
 ) -> Message:
-    """An agent's public reply (emailed to the customer) or internal note."""
+    """An agent's public reply (emailed to the customer) or internal note.
+
+    With no user and internal, a note from Helpwell itself (e.g. a mail delivery report)."""
     validate_attachments(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not internal and user is not None:
+        guidelines.enforce_blocking_rules(ticket, user, body)  # a rule a lead marked blocking stops the send
     now = timezone.now()
     message = Message.objects.create(
         ticket=ticket,
@@ -201,7 +218,7 @@ def do_reply(
         channel=channel,
         created_at=now,
     )
-    _store_attachments(message, attachments)
+    _store_attachments(message, [*attachments, *received_files])
     fields = []
     if internal:
         _event(ticket, TicketEvent.Kind.NOTED, user=user, channel=channel)
@@ -217,10 +234,13 @@ def do_reply(
         if status is None and ticket.status == Status.NEW:
             status = Status.OPEN
     _touch(ticket, *fields)
+    if not internal:
+        sla.agent_replied(ticket, now)
     if status and status != ticket.status:
         do_change_status(ticket, status, user=user, channel=channel, notify=False)
     if not internal:
         notifications.agent_replied(ticket, message)
+    search_index.index_ticket(ticket.pk)
     return message
 
 
@@ -232,23 +252,33 @@ def do_customer_reply(
     body: str,
     attachments: Sequence[UploadedFile] = (),
     channel: str = Channel.WEB,
+    body_html: str = "",
+    received_files: Sequence[UploadedFile] = (),
 ) -> Message:
-    """A reply from the customer reopens a pending or solved request."""
+    """A reply from the customer reopens a pending or solved request (`body_html`, `received_files`:
+    as for do_create_ticket)."""
     validate_attachments(attachments)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == Status.CLOSED:
         raise ValidationError("This request is closed; please open a new one.")
     message = Message.objects.create(
-        ticket=ticket, author_customer=customer, body_text=body, body_html=text_to_html(body), channel=channel
+        ticket=ticket,
+        author_customer=customer,
+        body_text=body,
+        body_html=body_html or text_to_html(body),
+        channel=channel,
     )
-    _store_attachments(message, attachments)
+    _store_attachments(message, [*attachments, *received_files])
     _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, customer=customer, channel=channel)
+    guidelines.do_read_customer_message(message)  # tone and abuse reading; shields the agent if abusive
     _touch(ticket)
     if ticket.status in (Status.PENDING, Status.SOLVED, Status.ON_HOLD, Status.NEW):
         target = Status.NEW if ticket.status == Status.NEW else Status.OPEN
         if target != ticket.status:
             do_change_status(ticket, target, customer=customer, channel=channel, notify=False)
+    sla.customer_replied(ticket, message.created_at)
     notifications.customer_replied(ticket, message)
+    search_index.index_ticket(ticket.pk)
     return message
 
 
@@ -304,6 +334,7 @@ def do_change_status(
         ticket.closed_at = None
         fields += ["solved_at", "closed_at"]
     _touch(ticket, *fields)
+    sla.status_changed(ticket, old, status, now)
     _event(ticket, TicketEvent.Kind.STATUS, user=user, customer=customer, channel=channel,
            old=Status(old).label, new=Status(status).label)  # fmt: skip
     if notify and status == Status.SOLVED:
@@ -316,11 +347,9 @@ def do_change_priority(ticket: Ticket, priority: Priority, *, actor: Any, channe
         return
     old = ticket.priority.name
     ticket.priority = priority
-    fields = ["priority"]
-    if ticket.first_response_at is None:
-        ticket.first_response_due = ticket.created_at + priority.first_response_delta
-        fields.append("first_response_due")
-    _touch(ticket, *fields)
+    _touch(ticket, "priority")
+    # New targets from the policy that now matches; time already counted stays counted.
+    sla.retargeted(ticket, ticket.updated_at)
     _event(ticket, TicketEvent.Kind.PRIORITY, user=actor, channel=channel, old=old, new=priority.name)
 
 
@@ -333,6 +362,7 @@ def do_change_category(
     old = ticket.category.name if ticket.category else ""
     ticket.category = category
     _touch(ticket, "category")
+    sla.retargeted(ticket, ticket.updated_at)
     _event(ticket, TicketEvent.Kind.CATEGORY, user=actor, channel=channel, old=old,
            new=category.name if category else "")  # fmt: skip
 
@@ -344,6 +374,7 @@ def do_change_team(ticket: Ticket, team: Team, *, actor: Any, channel: str = Cha
     old = ticket.team.name
     ticket.team = team
     _touch(ticket, "team")
+    sla.retargeted(ticket, ticket.updated_at)
     _event(ticket, TicketEvent.Kind.TEAM, user=actor, channel=channel, old=old, new=team.name)
 
 
@@ -368,6 +399,7 @@ def do_set_tags(ticket: Ticket, names: Iterable[str], *, actor: Any, channel: st
     _touch(ticket)
     _event(ticket, TicketEvent.Kind.TAGS, user=actor, channel=channel, old=", ".join(current),
            new=", ".join(sorted(wanted)))  # fmt: skip
+    sla.tags_changed(ticket)
     return True
 
 

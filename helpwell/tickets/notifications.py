@@ -28,13 +28,18 @@ def _threading_headers(ticket: Ticket) -> dict[str, str]:
 
 
 def acknowledge(ticket: Ticket) -> None:
+    from helpwell.sla.promise import first_response_promise
+
     customer = ticket.customer
     due = ticket.first_response_due or (ticket.created_at + ticket.priority.first_response_delta)
+    # The policy and the team's calendar decide the time; it is stated in the customer's own zone.
+    promise = first_response_promise(ticket, customer.zone)
     context = {
         "ticket": ticket,
         "customer": customer,
         "priority": ticket.priority,
-        "due_phrase": local_time_phrase(due, customer.zone),
+        "promise": promise,
+        "due_phrase": promise.phrase if promise.due else local_time_phrase(due, customer.zone),
         "link": magic_link(customer, ticket.reference),
         "site_url": settings.SITE_URL,
     }

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from helpwell.guidelines.actions import BlockedByGuidelines, do_record_blocked
+from helpwell.guidelines.views import ticket_panel
 from helpwell.people.access import agent_required
 from helpwell.people.models import LANGUAGE_CHOICES, Team
 
@@ -212,6 +214,7 @@ def _detail_context(
         "reply": reply or ReplyForm(ticket=ticket),
         "queue_url": _queue_url(request),
         "is_mine": ticket.assignee_id == user.pk,
+        "gl": ticket_panel(request, ticket),  # guideline findings, shielded messages, the lead's options
     }
 
 
@@ -308,6 +311,11 @@ def reply_ticket(request: HttpRequest, reference: str) -> HttpResponse:
                 attachments=form.cleaned_data["attachments"],
                 status=form.status,
             )
+        except BlockedByGuidelines as error:
+            do_record_blocked(
+                ticket, request.user, error.findings
+            )  # kept: the send was stopped, not the record
+            form.add_error("body", error)
         except ValidationError as error:
             form.add_error("attachments", error)
         else:

@@ -79,7 +79,7 @@ def test_a_request_goes_from_the_portal_to_a_rated_resolution(
     assert len(acks) == 1
     ack_text = acks[0].get_body(preferencelist=("plain",)).get_content()
     assert ticket.reference in acks[0]["Subject"]
-    assert "Europe/Berlin time" in ack_text
+    assert "your time (Europe/Berlin)" in ack_text
     assert ticket.priority.name in ack_text
 
     # 3. The agent finds it in the queue and replies.

@@ -14,6 +14,9 @@ EXPECTED = {
     "/api/v1/customers/{customer_id}": {"get"},
     "/api/v1/agents": {"get"},
     "/api/v1/me": {"get"},
+    "/api/v1/guidelines/check": {"post"},
+    "/api/v1/search/tickets": {"get"},
+    "/api/v1/search/articles": {"get"},
 }
 
 

@@ -89,7 +89,7 @@ class SubmitRequestTests(PortalTestCase):
         ticket = Ticket.objects.get()
         self.assertEqual(len(mail.outbox), 1)
         self.assertIn(ticket.reference, mail.outbox[0].subject)
-        self.assertIn("Europe/Lisbon time", mail.outbox[0].body)
+        self.assertIn("your time (Europe/Lisbon)", mail.outbox[0].body)
         self.assertIn("/portal/access/", mail.outbox[0].body)
 
     def test_it_stores_several_attachments(self):
@@ -161,13 +161,13 @@ class SubmittedPageTests(PortalTestCase):
         response = self.client.post("/portal/new/", form_data(), follow=True)
         ticket = Ticket.objects.get()
         self.assertContains(response, ticket.reference)
-        self.assertContains(response, "(Europe/Lisbon time)")
+        self.assertContains(response, "your time (Europe/Lisbon)")
         self.assertContains(response, "Service down or data at risk")
         self.assertContains(response, "emailed you a link to follow this request")
 
     def test_it_uses_an_existing_customers_own_time_zone(self):
         response = self.client.post("/portal/new/", form_data(email="carol@acme.example"), follow=True)
-        self.assertContains(response, "(Europe/Berlin time)")
+        self.assertContains(response, "your time (Europe/Berlin)")
 
     def test_only_the_submitting_browser_sees_the_confirmation(self):
         self.client.post("/portal/new/", form_data())

@@ -39,7 +39,7 @@ class RequestListTests(PortalTestCase):
         self.sign_in(self.carol)
         self.make_ticket()
         self.client.get("/portal/requests/")  # warm up: site settings row, session
-        with self.assertNumQueries(6) as few:
+        with self.assertNumQueries(7) as few:  # 7th: the delay-notice banner
             self.client.get("/portal/requests/")
         for n in range(15):
             self.make_ticket(subject=f"More {n}", priority=self.priorities["high" if n % 2 else "low"])
@@ -76,7 +76,7 @@ class RequestDetailTests(PortalTestCase):
         self.sign_in(self.carol)
         response = self.client.get(f"/portal/requests/{ticket.reference}/")
         self.assertContains(response, "A person replies by")
-        self.assertContains(response, "(Europe/Berlin time)")
+        self.assertContains(response, "your time (Europe/Berlin)")
         self.assertContains(response, "Something is not working as expected")
 
     def test_another_customer_gets_not_found_like_a_missing_request(self):

@@ -176,13 +176,14 @@ class RunForRealTest(SimpleTestCase):
     def test_it_serves_helpwell_and_stops_everything_on_sigterm(self):
         var = tempfile.TemporaryDirectory()
         self.addCleanup(var.cleanup)
-        port, smtp_port = free_port(), free_port()
+        port, smtp_port, inbound_port = free_port(), free_port(), free_port()
         env = {
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("HELPWELL_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))
         }
         env.update(HELPWELL_VAR_DIR=var.name, HELPWELL_PORT=str(port), HELPWELL_SMTP_PORT=str(smtp_port),
+                   HELPWELL_INBOUND_SMTP_PORT=str(inbound_port),
                    HELPWELL_WEB_WORKERS="1", HELPWELL_WEB_THREADS="2", HELPWELL_TESTING="1")  # fmt: skip
         process = subprocess.Popen(
             [sys.executable, "-m", "helpwell.cli", "run"],
@@ -203,13 +204,14 @@ class RunForRealTest(SimpleTestCase):
         output = "".join(lines)
         self.assertIn(f"Helpwell is running at http://127.0.0.1:{port}/", output)
         self.assertIn("priya", output)
+        self.assertIn(f"Inbound mail      smtp://127.0.0.1:{inbound_port}", output)
 
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/", timeout=10) as response:
             self.assertEqual(response.status, 200)
         children = [
             int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         ]
-        self.assertEqual(len(children), 3, "web, worker and mail catcher")
+        self.assertEqual(len(children), 4, "web, worker, mail catcher and inbound mail listener")
 
         process.send_signal(signal.SIGTERM)
         self.assertEqual(process.wait(timeout=30), 0)

@@ -45,7 +45,7 @@ class CreateTicketTests(BaseTestCase):
         self.assertEqual(len(mail.outbox), 1)
         sent = mail.outbox[0]
         self.assertIn(ticket.reference, sent.subject)
-        self.assertIn("Europe/Berlin time", sent.body)
+        self.assertIn("your time (Europe/Berlin)", sent.body)
         self.assertEqual(sent.extra_headers["Auto-Submitted"], "auto-replied")
         self.assertEqual(OutgoingMail.objects.get().status, OutgoingMail.Status.SENT)
 

@@ -198,7 +198,14 @@ def helpwell_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "helpwell.cli", *args]
 
 
-def banner(base_url: str, *, smtp: str | None, logins: list[tuple[str, str, str]], password: str) -> str:
+def banner(
+    base_url: str,
+    *,
+    smtp: str | None,
+    logins: list[tuple[str, str, str]],
+    password: str,
+    inbound: str | None = None,
+) -> str:
     lines = [
         "",
         f"  Helpwell is running at {base_url}/",
@@ -208,6 +215,9 @@ def banner(base_url: str, *, smtp: str | None, logins: list[tuple[str, str, str]
     ]
     if smtp:
         lines.append(f"  Dev mailbox       {base_url}/dev/mailbox/   (all mail is caught on smtp://{smtp})")
+    if inbound:
+        to = settings.DEFAULT_FROM_EMAIL
+        lines.append(f"  Inbound mail      smtp://{inbound}   (mail sent there to {to} becomes tickets)")
     lines.append(f"  Health            {base_url}/health/")
     if logins:
         lines += ["", f"  Demo logins, all with the password “{password}”:"]
@@ -279,6 +289,10 @@ class Command(BaseCommand):
         children.append(Child("worker", helpwell_argv("worker")))
         if catch_mail:
             children.append(Child("mail", helpwell_argv("mailcatcher", "--port", str(smtp_port))))
+        inbound_port = int(settings.INBOUND_SMTP_PORT)
+        inbound = inbound_port > 0 and port_is_free("127.0.0.1", inbound_port)
+        if inbound:
+            children.append(Child("inbound", helpwell_argv("mail_listener", "--port", str(inbound_port))))
         supervisor = Supervisor(children, out=self.stdout, env=env)
         from django.db import connections
 
@@ -286,6 +300,7 @@ class Command(BaseCommand):
         text = banner(
             base_url,
             smtp=f"127.0.0.1:{smtp_port}" if catch_mail else None,
+            inbound=f"127.0.0.1:{inbound_port}" if inbound else None,
             logins=demo_logins(),
             password=demo_password(),
         )
