@@ -15,10 +15,12 @@ import json
 from django.http import HttpRequest, HttpResponse
 from pydantic import ValidationError
 
+from helpwell.people.models import Agent
+
 from . import present
 from .actions import do_accept_ticket_submission
 from .auth import TOKEN_PREFIX, agent_for_token
-from .schemas import TicketIn
+from .schemas import TicketIn, TicketSubmissionOut
 
 BEARER = "bearer "
 # Fields whose values name rows (a category, a priority, a team): checking them takes queries and
@@ -50,14 +52,20 @@ def submit_ticket(request: HttpRequest) -> HttpResponse | None:
         return None
     if not payload.customer_email or any(getattr(payload, field) for field in LOOKED_UP):
         return None
-    reference = do_accept_ticket_submission(agent=agent, payload=payload.model_dump())
-    urls = present.Urls(request)
     from .api import api  # rendered as the API renders every answer
 
-    body = api.renderer.render(
-        request, present.queued_submission(reference, urls).model_dump(), response_status=202
-    )
-    response = HttpResponse(body, status=202, content_type=api.get_content_type())
+    response = HttpResponse(status=202, content_type=api.get_content_type())
+    accepted = accept(agent, payload, present.Urls(request), response)
+    response.content = api.renderer.render(request, accepted.model_dump(), response_status=202)
+    return response
+
+
+def accept(
+    agent: Agent, payload: TicketIn, urls: present.Urls, response: HttpResponse
+) -> TicketSubmissionOut:
+    """Store the submission, put the 202's headers on `response` and return its body; both the short
+    path and the API's own handler answer through here."""
+    reference = do_accept_ticket_submission(agent=agent, payload=payload.model_dump())
     response["Preference-Applied"] = "respond-async"
     response["Location"] = urls.submission(reference)
-    return response
+    return present.queued_submission(reference, urls)

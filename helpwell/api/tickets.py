@@ -16,10 +16,10 @@ from helpwell.tickets.models import Channel, Message, Ticket
 
 from . import lookups, present
 from .access import TICKET_LIST_COLUMNS, get_ticket_for_caller, messages_for_caller, tickets_for_caller
-from .actions import do_accept_ticket_submission, do_open_ticket
+from .actions import do_open_ticket
 from .auth import Caller, caller_of, require_agent
 from .errors import ApiError, invalid
-from .intake import wants_async
+from .intake import accept, wants_async
 from .pagination import Key, paginate, parse_datetime
 from .schemas import (
     CustomerTicketOut,
@@ -167,10 +167,7 @@ def create_ticket(request: HttpRequest, response: HttpResponse, payload: TicketI
     problems.raise_if_any()
     if wants_async(request):
         assert caller.agent is not None
-        reference = do_accept_ticket_submission(agent=caller.agent, payload=payload.model_dump())
-        response["Preference-Applied"] = "respond-async"
-        response["Location"] = urls.submission(reference)
-        return Status(202, present.queued_submission(reference, urls))
+        return Status(202, accept(caller.agent, payload, urls, response))
     ticket = do_open_ticket(
         customer_email=payload.customer_email or "",
         customer_name=payload.customer_name or "",

@@ -3,7 +3,6 @@
 import json
 from typing import Any
 
-from django.core.cache import cache
 from django.test.client import Client
 
 from helpwell.api.actions import do_issue_api_token
@@ -14,7 +13,6 @@ from helpwell.test import BaseTestCase
 class ApiTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()  # rate-limit counters live in the cache
         self.tokens = {
             "alice": do_issue_api_token(self.alice.agent),
             "tom": do_issue_api_token(self.tom.agent),

@@ -1,5 +1,3 @@
-from django.core.cache import cache
-
 from helpwell.kb.models import Deflection, KbEvent
 
 from .base import KbTestCase
@@ -8,7 +6,6 @@ from .base import KbTestCase
 class SuggestionsAndDeflectionTest(KbTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()
 
     def suggest(self, subject: str, description: str = ""):
         return self.client.get(

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.test import override_settings
 
 from helpwell.kb.models import ArticleFeedback, KbEvent
@@ -9,7 +8,6 @@ from .base import KbTestCase
 class HelpCentreTest(KbTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()
 
     def test_visitors_see_public_articles_only(self) -> None:
         home = self.client.get("/help/")

@@ -1,7 +1,6 @@
 import shutil
 import tempfile
 
-from django.core.cache import cache
 from django.test import override_settings
 
 from helpwell.people.models import Customer
@@ -14,7 +13,6 @@ class PortalTestCase(BaseTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()
         media = tempfile.mkdtemp(prefix="helpwell-portal-test-")
         self.addCleanup(shutil.rmtree, media, ignore_errors=True)
         override = override_settings(MEDIA_ROOT=media)

@@ -1,7 +1,5 @@
 """Whoever searches, results are filtered by what they may see, on SQLite and PostgreSQL alike."""
 
-from django.core.cache import cache
-
 from helpwell.kb.tests.base import KbTestCase
 from helpwell.search.service import (
     search_articles,
@@ -15,7 +13,6 @@ from helpwell.tickets.actions import do_customer_reply, do_reply
 class SearchPermissionsTest(KbTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()
         self.carols = self.make_ticket(
             self.carol, subject="Refund for the broken thermostat", body="Please refund order 1042."
         )

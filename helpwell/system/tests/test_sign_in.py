@@ -8,7 +8,6 @@ from helpwell.test import PASSWORD, BaseTestCase
 class SignInTests(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()
         self.addCleanup(cache.clear)
 
     def attempt(self, username: str, password: str = "wrong", address: str = "203.0.113.7"):
