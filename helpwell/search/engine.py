@@ -217,7 +217,13 @@ def _ts_query(q: Query, *, any_term: bool) -> str:
 HEADLINE = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1"
 IDF_SECONDS = 600
 PG_CANDIDATES = 200  # articles matching the rarest words that get the full score
-TICKET_SPAN = 2_000  # the first window of newest tickets a ticket search looks in, widened ×8 as needed
+# A ticket search first reads the newest PROBE_SPAN documents in key order, then either reads on in
+# key order (at most SCAN_BUDGET more) or turns to the GIN index, whichever its figures say is cheaper.
+PROBE_SPAN = 4_000
+SCAN_BUDGET = 16_000
+# Measured at a million tickets: reading a document in key order costs about 1 µs, and the GIN index
+# about 0.2 µs per document that holds the word (it builds a bitmap of all of them, however old).
+SCAN_COST_PER_ROW, GIN_COST_PER_MATCH = 1.0, 0.2
 # One term's share of an article's score: a title match counts most, then how often and how densely
 # the term appears in the body (ts_rank, length-normalised), all times the term's rarity (IDF).
 PG_TERM_SCORE = (
@@ -361,61 +367,100 @@ class PostgresEngine:
     ) -> list[Hit]:
         tsq = _ts_query(q, any_term=False)
         where, params = scope.sql("t")
-        matches = "d.tsv_public @@ q.q" + (" OR d.tsv_internal @@ q.q" if internal else "")
-        # The same test the GIN index cannot answer: for the first, small window, reading the newest
-        # rows in key order beats fetching a common word's whole posting list from the index.
-        scan = "(d.tsv_public || ''::tsvector) @@ q.q" + (
-            " OR (d.tsv_internal || ''::tsvector) @@ q.q" if internal else ""
-        )
+        # ts_match_vq is the function behind @@: the same test, but one the planner cannot answer from
+        # the GIN index, so these queries read the newest documents in key order and stop early.
+        scan = "ts_match_vq(d.tsv_public, q.q)" + (" OR ts_match_vq(d.tsv_internal, q.q)" if internal else "")
+        indexed = "d.tsv_public @@ q.q" + (" OR d.tsv_internal @@ q.q" if internal else "")
         rank = "ts_rank(d.tsv_public, q.q)" + (" + ts_rank(d.tsv_internal, q.q) * 0.5" if internal else "")
-        # The newest matches first, looked for in a window of the newest tickets that widens (×8) until
-        # it holds enough. The first window is read in key order; wider ones AND the GIN bitmap with a
-        # primary-key range, which is cheap exactly when a word is rare enough to need them. Only the
-        # matches kept are ranked.
-        sql = (
-            "WITH q AS (SELECT to_tsquery('english', %s) AS q), "
-            "m AS (SELECT d.ticket_id FROM search_ticketdoc d JOIN tickets_ticket t ON t.id = d.ticket_id, q "
-            "WHERE ({test}) AND d.ticket_id > %s " + where + " ORDER BY d.ticket_id DESC LIMIT %s) "
-            f"SELECT d.ticket_id, {rank} FROM m JOIN search_ticketdoc d ON d.ticket_id = m.ticket_id, q"
-        )
+        head = "WITH q AS (SELECT to_tsquery('english', %s) AS q) "
+        body = "FROM search_ticketdoc d JOIN tickets_ticket t ON t.id = d.ticket_id, q WHERE ({test}) "
         with connection.cursor() as cursor:
             cursor.execute("SELECT max(ticket_id) FROM search_ticketdoc")
             newest = cursor.fetchone()[0] or 0
-            span = TICKET_SPAN
-            while True:
-                floor = newest - span if span < newest else 0
-                test = scan if span == TICKET_SPAN else matches
-                cursor.execute(sql.replace("{test}", test), [tsq, floor, *params, window])
-                rows = cursor.fetchall()
-                if len(rows) >= window or floor == 0:
-                    break
-                span *= 8
-            if not rows:
-                # Near misses in the subject (a typo, a word half remembered), among recent tickets.
-                text = " ".join(q.terms)
+            if scope.customer_id is not None:
+                # A customer's own tickets are few: read them all through the ticket table's index.
                 cursor.execute(
-                    "SELECT d.ticket_id, word_similarity(%s, d.subject) FROM search_ticketdoc d "
-                    f"JOIN tickets_ticket t ON t.id = d.ticket_id WHERE %s <%% d.subject AND d.ticket_id > %s {where} "
-                    "ORDER BY d.ticket_id DESC LIMIT %s",
-                    [text, text, max(0, newest - TICKET_SPAN * 8), *params, window],
+                    head
+                    + f"SELECT d.ticket_id, {rank} "
+                    + body.replace("{test}", scan)
+                    + where
+                    + " ORDER BY d.ticket_id DESC LIMIT %s",
+                    [tsq, *params, window],
                 )
-                rows = cursor.fetchall()
-            rows.sort(key=lambda r: (-r[1], -r[0]))
-            hits = [Hit(r[0], float(r[1])) for r in rows[:limit]]
-            if hits:
-                ids = [h.id for h in hits]
-                column = "d.subject || ' — ' || d.public_text" + (
-                    " || ' ' || d.internal_text" if internal else ""
-                )
-                column = f"left({column}, 3000)"  # ts_headline parses all it is given
+                return self._ticket_hits(cursor, cursor.fetchall(), q, tsq, where, params, newest,
+                                         internal=internal, limit=limit, window=window)  # fmt: skip
+            # 1. The newest documents, every match, each marked whether the searcher may see it: how
+            #    common the words are overall and within the searcher's scope decides what comes next.
+            floor = max(0, newest - PROBE_SPAN)
+            cursor.execute(
+                head
+                + f"SELECT d.ticket_id, CASE WHEN TRUE {where} THEN {rank} END "
+                + body.replace("{test}", scan)
+                + "AND d.ticket_id > %s ORDER BY d.ticket_id DESC",
+                [tsq, *params, floor],
+            )
+            probed = cursor.fetchall()
+            rows = [(i, r) for i, r in probed if r is not None][:window]
+            plan = _plan_ticket_search(read=newest - floor, matches=len(probed), visible=len(rows),
+                                       limit=limit, window=window, newest=newest)  # fmt: skip
+            ranked = (
+                head
+                + "SELECT d.ticket_id, {rank} FROM (SELECT d.ticket_id "
+                + body
+                + where
+                + " AND d.ticket_id <= %s AND d.ticket_id > %s "
+                "ORDER BY d.ticket_id DESC LIMIT %s) m JOIN search_ticketdoc d ON d.ticket_id = m.ticket_id, q"
+            ).replace("{rank}", rank)
+            # 2. Read on in key order (it stops as soon as the window is full) ...
+            if floor and plan == "scan":
+                lowest = max(0, floor - SCAN_BUDGET)
                 cursor.execute(
-                    f"SELECT d.ticket_id, ts_headline('english', {column}, to_tsquery('english', %s), %s) "
-                    f"FROM search_ticketdoc d WHERE d.ticket_id IN ({_placeholders(ids)})",
-                    [tsq, HEADLINE, *ids],
+                    ranked.replace("{test}", scan), [tsq, *params, floor, lowest, window - len(rows)]
                 )
-                snippets = dict(cursor.fetchall())
-                for h in hits:
-                    h.snippet = marked(snippets.get(h.id))
+                rows += cursor.fetchall()
+                floor = lowest
+            # 3. ... or, for words rare among recent tickets, the GIN index ANDed with a primary-key
+            #    range that widens ×8, until a page is full or every ticket has been looked at.
+            span = PROBE_SPAN * 8
+            while floor and plan != "done" and len(rows) < limit:
+                lowest = max(0, floor - span)
+                cursor.execute(
+                    ranked.replace("{test}", indexed), [tsq, *params, floor, lowest, window - len(rows)]
+                )
+                rows += cursor.fetchall()
+                floor, span = lowest, span * 8
+            return self._ticket_hits(cursor, rows, q, tsq, where, params, newest,
+                                     internal=internal, limit=limit, window=window)  # fmt: skip
+
+    def _ticket_hits(self, cursor: Any, rows: list[tuple[int, float]], q: Query, tsq: str, where: str,
+                     params: list[Any], newest: int, *, internal: bool, limit: int, window: int) -> list[Hit]:  # fmt: skip
+        """The best `limit` of the matches found, with snippets; near misses when nothing matched."""
+        if not rows:
+            # Near misses in the subject (a typo, a word half remembered), among recent tickets.
+            text = " ".join(q.terms)
+            cursor.execute(
+                "SELECT d.ticket_id, word_similarity(%s, d.subject) FROM search_ticketdoc d "
+                f"JOIN tickets_ticket t ON t.id = d.ticket_id WHERE %s <%% d.subject AND d.ticket_id > %s {where} "
+                "ORDER BY d.ticket_id DESC LIMIT %s",
+                [text, text, max(0, newest - PROBE_SPAN * 8), *params, window],
+            )
+            rows = cursor.fetchall()
+        rows.sort(key=lambda r: (-r[1], -r[0]))
+        hits = [Hit(r[0], float(r[1])) for r in rows[:limit]]
+        if hits:
+            ids = [h.id for h in hits]
+            column = "d.subject || ' — ' || d.public_text" + (
+                " || ' ' || d.internal_text" if internal else ""
+            )
+            column = f"left({column}, 3000)"  # ts_headline parses all it is given
+            cursor.execute(
+                f"SELECT d.ticket_id, ts_headline('english', {column}, to_tsquery('english', %s), %s) "
+                f"FROM search_ticketdoc d WHERE d.ticket_id IN ({_placeholders(ids)})",
+                [tsq, HEADLINE, *ids],
+            )
+            snippets = dict(cursor.fetchall())
+            for h in hits:
+                h.snippet = marked(snippets.get(h.id))
         return hits
 
     def people(self, q: Query, *, limit: int) -> list[Hit]:
@@ -429,6 +474,31 @@ class PostgresEngine:
                 [tsq, text, tsq, text, limit],
             )
             return [Hit(r[0], float(r[1])) for r in cursor.fetchall()]
+
+
+def _plan_ticket_search(
+    *, read: int, matches: int, visible: int, limit: int, window: int, newest: int
+) -> str:
+    """What a ticket search does after reading the `read` newest documents, of which `matches` hold
+    the words and `visible` of those the searcher may see: "done", "scan" (read on in key order) or
+    "index" (the GIN index).
+
+    The results are the best `limit` of the newest `window` matches, or of as many as were found
+    among the newest PROBE_SPAN + SCAN_BUDGET tickets once they fill a page; only when recent tickets
+    cannot fill a page does the search reach further back. A word common overall but rare among the
+    searcher's tickets is the case to get right: the index would fetch every ticket holding it,
+    however old, while reading on stops at the budget.
+    """
+    if visible >= window or not read:
+        return "done"
+    density = visible / read
+    if visible >= limit:  # a page is full: read on only while the window fills within the budget
+        return "scan" if (window - visible) / density <= SCAN_BUDGET else "done"
+    rows_to_fill_page = (limit - visible) / density if density else math.inf
+    postings = matches / read * newest  # the words' share of recent tickets, taken as their share of all
+    if rows_to_fill_page <= SCAN_BUDGET or postings * GIN_COST_PER_MATCH > SCAN_BUDGET * SCAN_COST_PER_ROW:
+        return "scan"
+    return "index"
 
 
 @dataclass(frozen=True)

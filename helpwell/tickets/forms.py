@@ -7,13 +7,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from helpwell.lib.choices import RowsOnceModelChoiceField
 from helpwell.people.models import Agent, Team
 
 from .actions import normalise_tags, validate_attachments
 from .models import Category, Message, Priority, Status, Ticket
 
 
-class AgentChoiceField(forms.ModelChoiceField):
+class AgentChoiceField(RowsOnceModelChoiceField):
     """Users shown by their agent display name (the queryset selects `agent`)."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -40,11 +41,11 @@ class PropertiesForm(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Unassigned", show_hidden_initial=True
     )
     status = forms.ChoiceField(choices=Status.choices, show_hidden_initial=True)
-    priority = forms.ModelChoiceField(
+    priority = RowsOnceModelChoiceField(
         queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True)
-    category = forms.ModelChoiceField(
+    team = RowsOnceModelChoiceField(queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True)
+    category = RowsOnceModelChoiceField(
         queryset=Category.objects.all(), required=False, empty_label="No category", show_hidden_initial=True
     )
     tags = forms.CharField(
@@ -175,7 +176,7 @@ class BulkForm(forms.Form):
     ticket = IdListField(required=False)
     assignee = AgentChoiceField(queryset=User.objects.none(), required=False, empty_label="Assign to…")
     status = forms.ChoiceField(choices=[("", "Set status…"), *Status.choices], required=False)
-    priority = forms.ModelChoiceField(
+    priority = RowsOnceModelChoiceField(
         queryset=Priority.objects.all(), required=False, empty_label="Set priority…"
     )
     tag = forms.CharField(required=False, max_length=50)

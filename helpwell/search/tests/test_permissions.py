@@ -121,9 +121,25 @@ class SearchPermissionsTest(KbTestCase):
 
         for i in range(5):
             self.make_ticket(self.carol, subject=f"Newer question {i}", body="Nothing about that.")
-        with mock.patch("helpwell.search.engine.TICKET_SPAN", 1):  # the window has to widen to reach it
+        # PostgreSQL reads the newest documents first: with tiny spans it has to reach back for it.
+        with mock.patch.multiple("helpwell.search.engine", PROBE_SPAN=1, SCAN_BUDGET=1):
             found = [r.ticket for r in search_tickets_for_agent(self.alice, "broken thermostat")]
         self.assertEqual(found, [self.carols])
+
+    def test_newer_matches_an_agent_may_not_see_do_not_hide_older_ones_they_may(self) -> None:
+        from unittest import mock
+
+        shipping = [
+            self.make_ticket(self.dan, subject=f"Refund for parcel {i}", body="Refund please.",
+                             category=self.deliveries)
+            for i in range(6)
+        ]  # fmt: skip
+        with mock.patch.multiple("helpwell.search.engine", PROBE_SPAN=2, SCAN_BUDGET=2):
+            billing = {r.ticket for r in search_tickets_for_agent(self.alice, "refund", limit=2)}
+            on_shipping = {r.ticket for r in search_tickets_for_agent(self.tom, "refund", limit=20)}
+        self.assertEqual(billing, {self.carols, self.dans})
+        self.assertEqual(on_shipping, {self.shipping_ticket, *shipping})
+        self.assertEqual({r.ticket for r in search_tickets_for_customer(self.carol, "refund")}, {self.carols})
 
     def test_a_typo_still_finds_the_article_but_never_an_internal_one(self) -> None:
         found = {r.article.slug for r in suggest_articles("refnud")}

@@ -20,3 +20,29 @@ class QueryTest(SimpleTestCase):
 
     def test_snippets_are_escaped_before_marking(self) -> None:
         self.assertEqual(marked("<b>\u27e6refund\u27e7</b>"), "&lt;b&gt;<mark>refund</mark>&lt;/b&gt;")
+
+
+class TicketSearchPlanTest(SimpleTestCase):
+    """After reading the newest tickets, PostgreSQL's ticket search reads on or turns to the index."""
+
+    def plan(self, *, matches: int, visible: int, read: int = 4000) -> str:
+        from helpwell.search.engine import _plan_ticket_search
+
+        return _plan_ticket_search(
+            read=read, matches=matches, visible=visible, limit=20, window=200, newest=1_000_000
+        )
+
+    def test_a_full_window_among_the_newest_is_enough(self) -> None:
+        self.assertEqual(self.plan(matches=900, visible=200), "done")
+
+    def test_a_full_page_reads_on_only_while_the_window_fills_cheaply(self) -> None:
+        self.assertEqual(self.plan(matches=600, visible=181), "scan")
+        self.assertEqual(self.plan(matches=600, visible=25), "done")
+
+    def test_a_word_common_overall_but_rare_for_the_searcher_is_read_on_not_fetched_whole(self) -> None:
+        self.assertEqual(self.plan(matches=1000, visible=2), "scan")
+        self.assertEqual(self.plan(matches=1000, visible=0), "scan")
+
+    def test_a_rare_word_goes_to_the_index(self) -> None:
+        self.assertEqual(self.plan(matches=3, visible=1), "index")
+        self.assertEqual(self.plan(matches=0, visible=0), "index")
