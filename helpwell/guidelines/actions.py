@@ -245,12 +245,20 @@ def team_leads(team: Team) -> list[Agent]:
     return list(Agent.objects.filter(teams=team, role__in=["lead"]).select_related("user").order_by("pk"))
 
 
-def do_read_customer_message(message: Message, *, notify: bool = True) -> MessageReading:
+def do_read_customer_message(
+    message: Message, *, notify: bool = True, new_customer: bool = False
+) -> MessageReading:
     """Read an incoming customer message; shield it (and route the ticket to a lead) when it is abusive
-    or the customer is on review. Called inside the ticket action's transaction."""
+    or the customer is on review. Called inside the ticket action's transaction.
+
+    `new_customer`: the author was created in this same transaction, so nobody has put them on review."""
     reading = read_message(message.body_text, extra_abuse_terms())
     ticket = message.ticket
-    review = open_review(message.author_customer) if message.author_customer_id else None  # type: ignore[arg-type]
+    review = (
+        open_review(message.author_customer)  # type: ignore[arg-type]
+        if message.author_customer_id and not new_customer
+        else None
+    )
     row = MessageReading.objects.create(
         message=message,
         ticket=ticket,

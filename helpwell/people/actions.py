@@ -11,6 +11,7 @@ from django.db import transaction
 from helpwell.lib.images import BadImage, normalise_photo
 from helpwell.lib.timefmt import is_time_zone
 from helpwell.search import index as search_index
+from helpwell.system import memo
 from helpwell.system.audit import audit
 
 from .models import LANGUAGE_CHOICES, Agent, Customer, Organisation, Role, Team
@@ -117,7 +118,8 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}" if local else email.strip()
 
 
-@transaction.atomic
+# No savepoint of its own: a failure rolls back the caller's transaction (or the caller's savepoint).
+@transaction.atomic(savepoint=False)
 def do_find_or_create_customer(
     *, email: str, name: str = "", time_zone: str = "", actor: Any = None, via: str
 ) -> tuple[Customer, bool]:
@@ -137,12 +139,16 @@ def do_find_or_create_customer(
     customer = Customer.objects.create(
         name=name.strip()[:200] or email.partition("@")[0],
         email=email,
-        organisation=Organisation.objects.filter(domain__iexact=domain).first() if domain else None,
+        organisation=memo.read(f"people:organisation:{domain}", lambda: organisation_for_domain(domain)),
         time_zone=time_zone if is_time_zone(time_zone) else "UTC",
     )
     audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
     search_index.index_customer(customer)
     return customer, True
+
+
+def organisation_for_domain(domain: str) -> Organisation | None:
+    return Organisation.objects.filter(domain__iexact=domain).first() if domain else None
 
 
 IMPORTABLE_LANGUAGES = {code for code, _ in LANGUAGE_CHOICES}

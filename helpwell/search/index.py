@@ -76,14 +76,16 @@ def index_customer(customer: object) -> None:
 
     assert isinstance(customer, Customer)
     org = customer.organisation.name if customer.organisation_id and customer.organisation else ""
-    PersonDoc.objects.update_or_create(
+    # One upsert (INSERT … ON CONFLICT DO UPDATE) on the (kind, object_id) unique index: no read first.
+    doc = PersonDoc(
         kind=PersonDoc.Kind.CUSTOMER,
         object_id=customer.pk,
+        name=customer.name,
         # The address also in pieces, so "brightleaf" finds olivia@brightleaf.example on every engine.
-        defaults={
-            "name": customer.name,
-            "detail": f"{customer.email} {_pieces(customer.email)} {org}"[:400].strip(),
-        },
+        detail=f"{customer.email} {_pieces(customer.email)} {org}"[:400].strip(),
+    )
+    PersonDoc.objects.bulk_create(
+        [doc], update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=["name", "detail"]
     )
 
 

@@ -1,6 +1,6 @@
 """The three SLA clocks of a ticket, kept by the ticket actions, and the due columns they feed.
 
-    on_created         first response and resolution start
+    on_created         first response and resolution start (plan_new_ticket: the same, before the INSERT)
     on_agent_replied   first response (once) and next response stop
     on_customer_replied  next response starts again (the customer waits for an answer)
     on_status_changed  pending / on hold pause every running clock, a return to open resumes them,
@@ -21,9 +21,10 @@ from typing import Any
 from django.utils import timezone
 
 from helpwell.lib.business_hours import Calendar, add_business_time, business_time_between
+from helpwell.system import memo
 from helpwell.tickets.models import Status, Ticket
 
-from .models import BusinessCalendar, Clock, EscalationLevel, SlaPolicy
+from .models import BusinessCalendar, Clock, Closure, EscalationLevel, EscalationPath, SlaPolicy
 
 PAUSING = (Status.PENDING, Status.ON_HOLD)
 STOPPING = (Status.SOLVED, Status.CLOSED)
@@ -42,9 +43,7 @@ class Lookup:
 
     def policy_for(self, ticket: Ticket) -> SlaPolicy:
         if self.policies is None:
-            self.policies = list(
-                SlaPolicy.objects.filter(is_active=True).select_related("priority", "escalation_path")
-            )
+            self.policies = memo.read("sla:active-policies", active_policies)
         for policy in self.policies:
             if policy.matches(ticket):
                 return policy
@@ -58,8 +57,7 @@ class Lookup:
 
     def business_calendar(self, team_id: int | None) -> BusinessCalendar | None:
         if team_id not in self.calendars:
-            same_team = {"team_id": team_id} if team_id is not None else {"team__isnull": True}
-            found = BusinessCalendar.objects.filter(**same_team).prefetch_related("closures").first()
+            found = memo.read(f"sla:calendar:{team_id}", lambda: _own_calendar(team_id))
             if found is None and team_id is not None:
                 found = self.business_calendar(None)
             self.calendars[team_id] = found
@@ -79,10 +77,28 @@ class Lookup:
         if policy_path_id is None:
             return []
         if policy_path_id not in self.levels:
-            self.levels[policy_path_id] = list(
-                EscalationLevel.objects.filter(path_id=policy_path_id).select_related("team", "agent__agent")
+            self.levels[policy_path_id] = memo.read(
+                f"sla:levels:{policy_path_id}",
+                lambda: list(
+                    EscalationLevel.objects.filter(path_id=policy_path_id).select_related(
+                        "team", "agent__agent"
+                    )
+                ),
             )
         return self.levels[policy_path_id]
+
+
+def active_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.filter(is_active=True).select_related("priority", "escalation_path"))
+
+
+def _own_calendar(team_id: int | None) -> BusinessCalendar | None:
+    same_team = {"team_id": team_id} if team_id is not None else {"team__isnull": True}
+    return BusinessCalendar.objects.filter(**same_team).prefetch_related("closures").first()
+
+
+# Read once per batch of a bulk job (helpwell.system.memo); any change to these clears that memo.
+MEMO_MODELS = (SlaPolicy, BusinessCalendar, Closure, EscalationPath, EscalationLevel)
 
 
 # --- one clock ---------------------------------------------------------------------------------------
@@ -137,11 +153,19 @@ def pending_points(
 
 
 def _start(
-    ticket: Ticket, kind: str, now: datetime, lookup: Lookup, *, fresh: bool, new_ticket: bool = False
+    ticket: Ticket,
+    kind: str,
+    now: datetime,
+    lookup: Lookup,
+    *,
+    fresh: bool,
+    new_ticket: bool = False,
+    save: bool = True,
 ) -> Clock | None:
     """Start (fresh: from zero) or resume a clock; None when the ticket's policy has no such target.
 
-    `new_ticket`: the ticket was created in this transaction, so it has no clocks to look for."""
+    `new_ticket`: the ticket was created in this transaction, so it has no clocks to look for.
+    `save`: False leaves the clock for the caller to store (a ticket not inserted yet)."""
     policy = lookup.policy_for(ticket)
     minutes = policy.target(kind)
     clock = None if new_ticket else Clock.objects.filter(ticket=ticket, kind=kind).first()
@@ -163,7 +187,8 @@ def _start(
     clock.stopped_at = None
     clock.running_since = now
     clock.due_at = _due(clock, lookup.calendar(ticket, clock.business_hours))
-    clock.save()
+    if save:
+        clock.save()
     return clock
 
 
@@ -201,6 +226,20 @@ def on_created(
         for kind in (Clock.Kind.FIRST_RESPONSE, Clock.Kind.RESOLUTION)
     ]
     sync_ticket(ticket, lookup, [clock for clock in started if clock is not None])
+
+
+def plan_new_ticket(ticket: Ticket, now: datetime) -> list[Clock]:
+    """on_created for a ticket about to be inserted: its due columns are set on it, so the INSERT
+    carries them (no UPDATE after it), and its clocks are returned unsaved, to be stored once the
+    ticket has its id (hooks.ticket_created)."""
+    lookup = Lookup()
+    planned = [
+        _start(ticket, kind, now, lookup, fresh=True, new_ticket=True, save=False)
+        for kind in (Clock.Kind.FIRST_RESPONSE, Clock.Kind.RESOLUTION)
+    ]
+    started = [clock for clock in planned if clock is not None]
+    _apply_due_columns(ticket, lookup, started)
+    return started
 
 
 def on_agent_replied(ticket: Ticket, now: datetime | None = None) -> None:

@@ -5,12 +5,19 @@ from datetime import datetime
 from helpwell.tickets.models import Ticket
 
 from . import clocks
+from .models import Clock
 
 
-def ticket_created(ticket: Ticket, now: datetime) -> None:
+def plan_new_ticket(ticket: Ticket, now: datetime) -> list[Clock]:
+    """Before the new ticket's INSERT: sets its due columns; returns its clocks for ticket_created."""
+    return clocks.plan_new_ticket(ticket, now)
+
+
+def ticket_created(ticket: Ticket, planned: list[Clock]) -> None:
+    """The ticket is inserted: its clocks (from plan_new_ticket) are stored, in one statement."""
     from .notices import link_new_ticket
 
-    clocks.on_created(ticket, now, new_ticket=True)
+    Clock.objects.bulk_create(planned)
     link_new_ticket(ticket)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from helpwell.lib.timefmt import local_time_phrase
 from helpwell.mail.outbox import queue_mail
 from helpwell.portal.links import magic_link
+from helpwell.system import memo
 from helpwell.system.audit import audit
 from helpwell.system.queue import enqueue_with_transaction
 from helpwell.tickets.models import Ticket
@@ -103,7 +104,7 @@ def do_update_notice(
 
 def link_new_ticket(ticket: Ticket) -> None:
     """A ticket that arrives while a notice is open and matches it joins the notice (and hears of it)."""
-    for notice in active_notices():
+    for notice in memo.read("sla:active-notices", lambda: list(active_notices())):
         rule = _rule(notice)
         if rule is None or not Ticket.objects.filter(rule, pk=ticket.pk).exists():
             continue

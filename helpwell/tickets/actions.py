@@ -15,6 +15,7 @@ from helpwell.lib.html import text_to_html
 from helpwell.people.models import Customer, Team
 from helpwell.search import index as search_index
 from helpwell.sla import hooks as sla
+from helpwell.system import memo
 from helpwell.system.queue import enqueue_with_transaction
 
 from . import notifications
@@ -93,6 +94,10 @@ def _touch(ticket: Ticket, *fields: str) -> None:
 
 
 def default_team() -> Team:
+    return memo.read("tickets:default-team", _default_team)
+
+
+def _default_team() -> Team:
     team = Team.objects.order_by("pk").first()
     if team is None:
         team = Team.objects.create(name="Support", slug="support")
@@ -100,6 +105,10 @@ def default_team() -> Team:
 
 
 def default_priority() -> Priority:
+    return memo.read("tickets:default-priority", _default_priority)
+
+
+def _default_priority() -> Priority:
     return Priority.objects.filter(key="normal").first() or Priority.objects.order_by("-rank").first()  # type: ignore[return-value]
 
 
@@ -120,7 +129,6 @@ def _insert_with_fresh_reference(ticket: Ticket) -> None:
     ticket.save(force_insert=True)
 
 
-@transaction.atomic
 def do_create_ticket(
     *,
     customer: Customer,
@@ -138,55 +146,64 @@ def do_create_ticket(
     reference: str = "",
     body_html: str = "",
     received_files: Sequence[UploadedFile] = (),
+    new_customer: bool = False,
 ) -> Ticket:
     """`reference` is one the caller drew earlier and already gave out (a queued API submission);
     by default a fresh one is drawn here.
 
     `body_html`: the message's HTML, already sanitised by the channel (mail); made from body if empty.
     `received_files`: files that came with a mail, stored whatever their type (served only as
-    downloads); the mail channel has already refused those over the size limit."""
-    validate_attachments(attachments)
-    priority = priority or default_priority()
-    team = team or (category.team if category and category.team_id else None) or default_team()
-    now = timezone.now()
-    ticket = Ticket(
-        subject=subject.strip()[:200],
-        customer=customer,
-        priority=priority,
-        category=category,
-        team=team,
-        channel=channel,
-        impact=impact,
-        urgency=urgency,
-        created_at=now,
-        updated_at=now,
-        first_response_due=now + priority.first_response_delta,
-    )
-    if reference:
-        # Promised to a client already, so it is kept; the unique index still guards it.
-        ticket.reference = reference
-        ticket.save(force_insert=True)
-    else:
-        _insert_with_fresh_reference(ticket)
-    message = Message.objects.create(
-        ticket=ticket,
-        author_customer=customer,
-        body_text=body,
-        body_html=body_html or text_to_html(body),
-        channel=channel,
-        created_at=now,
-    )
-    _store_attachments(message, [*attachments, *received_files])
-    guidelines.do_read_customer_message(message)  # tone and abuse reading; shields the agent if abusive
-    _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
-           channel=channel, new=priority.name)  # fmt: skip
-    sla.ticket_created(ticket, now)
-    search_index.index_ticket(ticket.pk)
-    if notify:
-        from .tasks import send_acknowledgement
+    downloads); the mail channel has already refused those over the size limit.
+    `new_customer`: the customer was created in this same transaction (so cannot be on review yet).
+    The ticket returned carries its first message as `opening_message`."""
+    validate_attachments(attachments)  # before the transaction: a refusal leaves the caller's intact
+    # No savepoint of its own: inside a caller's transaction a failure here rolls back that whole
+    # transaction (or the caller's own savepoint, as the mail and API queues use), never half a ticket.
+    with transaction.atomic(savepoint=False):
+        priority = priority or default_priority()
+        team = team or (category.team if category and category.team_id else None) or default_team()
+        now = timezone.now()
+        ticket = Ticket(
+            subject=subject.strip()[:200],
+            customer=customer,
+            priority=priority,
+            category=category,
+            team=team,
+            channel=channel,
+            impact=impact,
+            urgency=urgency,
+            created_at=now,
+            updated_at=now,
+            first_response_due=now + priority.first_response_delta,
+        )
+        clocks = sla.plan_new_ticket(ticket, now)  # the due columns go in with the INSERT
+        if reference:
+            # Promised to a client already, so it is kept; the unique index still guards it.
+            ticket.reference = reference
+            ticket.save(force_insert=True)
+        else:
+            _insert_with_fresh_reference(ticket)
+        message = Message.objects.create(
+            ticket=ticket,
+            author_customer=customer,
+            body_text=body,
+            body_html=body_html or text_to_html(body),
+            channel=channel,
+            created_at=now,
+        )
+        _store_attachments(message, [*attachments, *received_files])
+        # Tone and abuse reading; shields the agent if abusive.
+        guidelines.do_read_customer_message(message, new_customer=new_customer)
+        _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
+               channel=channel, new=priority.name)  # fmt: skip
+        sla.ticket_created(ticket, clocks)
+        search_index.index_ticket(ticket.pk)
+        if notify:
+            from .tasks import send_acknowledgement
 
-        enqueue_with_transaction(send_acknowledgement, ticket.pk)
-    return ticket
+            enqueue_with_transaction(send_acknowledgement, ticket.pk)
+        ticket.opening_message = message
+        return ticket
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """The one way mail comes in: store the raw bytes, then parse, thread and act.
 
 Every way in (SMTP/LMTP listener, IMAP poller, HTTP endpoint, `helpwell import-mail`) calls
-`receive()`. It stores the raw message under its Message-ID (or a digest of its bytes) first, so a
+`receive()` (the import through `receive_many()`, many mails per transaction). It stores the raw message under its Message-ID (or a digest of its bytes) first, so a
 redelivery is a no-op and a mail that fails to parse is kept, listed for admins and retried later.
 `process()` then decides, in one transaction, what the mail is to the help desk:
 
@@ -19,6 +19,8 @@ import hashlib
 import html as htmlmod
 import logging
 import re
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
@@ -36,6 +38,7 @@ from django.utils import timezone
 
 from helpwell.people.actions import do_find_or_create_customer
 from helpwell.people.models import Customer, Team
+from helpwell.system import memo
 from helpwell.system.queue import enqueue_with_transaction
 from helpwell.tickets import actions as ticket_actions
 from helpwell.tickets.models import Channel, Message, Ticket
@@ -107,6 +110,42 @@ def receive(
 
         transaction.on_commit(lambda: process_inbound_mail.enqueue(inbound.pk))
     return inbound, True
+
+
+# A bulk import commits every BATCH_MAILS mails or BATCH_SECONDS, whichever comes first: one commit
+# (one WAL flush on PostgreSQL) for many mails, while SQLite's single writer is never held for long.
+BATCH_MAILS = 100
+BATCH_SECONDS = 0.25
+
+
+def receive_many(
+    raws: Iterable[bytes],
+    *,
+    source: str,
+    team: Team | None = None,
+    batch_mails: int = BATCH_MAILS,
+    batch_seconds: float = BATCH_SECONDS,
+) -> Iterator[tuple[InboundMail, bool]]:
+    """`receive()` for a stream of mail (`helpwell import-mail`), a batch of them per transaction.
+
+    Yields (row, whether it was new) once the batch holding it has committed. Each mail has
+    its own savepoints (those of `receive()` and `process()`), so a duplicate or a mail that fails
+    is recorded as such and never undoes the others. A crash in the middle of a batch loses nothing:
+    the batch rolls back, its mails are still in the source, and importing again skips those already
+    stored (by Message-ID)."""
+    stream = iter(raws)
+    for first in stream:
+        batch = []
+        started = time.monotonic()
+        # The default priority, SLA policies and open notices are read once per batch (system.memo).
+        with transaction.atomic(), memo.per_batch():
+            batch.append(receive(first, source=source, team=team))
+            while len(batch) < batch_mails and time.monotonic() - started < batch_seconds:
+                raw = next(stream, None)
+                if raw is None:
+                    break
+                batch.append(receive(raw, source=source, team=team))
+        yield from batch
 
 
 def process(inbound: InboundMail, *, fresh: bool = False) -> str:
@@ -256,9 +295,9 @@ def _finish(inbound: InboundMail, status: str, kind: str, *, ticket: Ticket | No
     return kind or status
 
 
-def _customer(mail: ParsedMail) -> Customer:
-    customer, _ = do_find_or_create_customer(email=mail.from_email, name=mail.from_name, via="email")
-    return customer
+def _customer(mail: ParsedMail) -> tuple[Customer, bool]:
+    """(the sender as a customer, whether they were created just now)."""
+    return do_find_or_create_customer(email=mail.from_email, name=mail.from_name, via="email")
 
 
 def _refuse_attachments(ticket: Ticket, to: str, names: list[str]) -> None:
@@ -320,7 +359,7 @@ def _process(inbound: InboundMail) -> str:
         ticket = None  # only the subject matched: someone else's old subject starts a ticket of its own
     text, html = _body(mail, inbound)
     files, refused = _files(mail)
-    customer = _customer(mail)
+    customer, new_customer = _customer(mail)
     if ticket is not None:
         try:
             message = ticket_actions.do_customer_reply(
@@ -348,8 +387,9 @@ def _process(inbound: InboundMail) -> str:
         channel=Channel.EMAIL,
         team=inbound.team,
         notify=False,
+        new_customer=new_customer,
     )
-    first = new.messages.first()
+    first = new.opening_message
     _remember(mail, new, first)
     _add_participants(mail, new, recipients)
     if acknowledgements < ACK_SENDER_CAP:
@@ -373,11 +413,13 @@ def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: lo
         # A newsletter or a robot's first mail: a ticket, but no acknowledgement to a machine.
         text, html = _body(mail, inbound)
         files, _refused = _files(mail)
+        customer, new_customer = _customer(mail)
         new = ticket_actions.do_create_ticket(
-            customer=_customer(mail), subject=mail.subject or "(no subject)", body=text, body_html=html,
+            customer=customer, subject=mail.subject or "(no subject)", body=text, body_html=html,
             received_files=files, channel=Channel.EMAIL, team=inbound.team, notify=False,
+            new_customer=new_customer,
         )  # fmt: skip
-        first = new.messages.first()
+        first = new.opening_message
         _remember(mail, new, first)
         return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
                        note=f"automatic ({verdict.reason}): not acknowledged")  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from helpwell.mail.inbound.ingest import receive
+from helpwell.mail.inbound.ingest import receive_many
 from helpwell.mail.inbound.sources import count_messages, read_messages
 from helpwell.mail.models import InboundMail
 from helpwell.people.models import Team
@@ -36,8 +36,9 @@ class Command(BaseCommand):
         duplicates = 0
         total = count_messages(resolved)
         with tqdm(total=total, unit="mail", disable=no_progress, file=self.stderr._out) as bar:
-            for _where, raw in read_messages(resolved):
-                inbound, created = receive(raw, source=InboundMail.Source.IMPORT, team=chosen)
+            raws = (raw for _where, raw in read_messages(resolved))
+            # Many mails per transaction (see receive_many); each is still stored or failed on its own.
+            for inbound, created in receive_many(raws, source=InboundMail.Source.IMPORT, team=chosen):
                 if created:
                     counts[inbound.status] = counts.get(inbound.status, 0) + 1
                 else:
