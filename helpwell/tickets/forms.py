@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from helpwell.lib.choices import RowsOnceModelChoiceField
+from helpwell.lib.widgets import QuickHiddenInput, QuickSelect, QuickTextInput
 from helpwell.people.models import Agent, Team
 
 from .actions import normalise_tags, validate_attachments
@@ -37,23 +38,28 @@ class PropertiesForm(forms.Form):
     """The ticket's sidebar. Each field carries the value the page showed (show_hidden_initial), so
     only what this agent changed is applied: a colleague's change to another field is not undone."""
 
+    # Rendered in Python (helpwell.lib.widgets): this form is on every ticket page.
     assignee = AgentChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Unassigned", show_hidden_initial=True
-    )
-    status = forms.ChoiceField(choices=Status.choices, show_hidden_initial=True)
+        queryset=User.objects.none(), required=False, empty_label="Unassigned", show_hidden_initial=True,
+        widget=QuickSelect,
+    )  # fmt: skip
+    status = forms.ChoiceField(choices=Status.choices, show_hidden_initial=True, widget=QuickSelect)
     priority = RowsOnceModelChoiceField(
-        queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True
+        queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect
     )
-    team = RowsOnceModelChoiceField(queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True)
+    team = RowsOnceModelChoiceField(
+        queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect
+    )
     category = RowsOnceModelChoiceField(
-        queryset=Category.objects.all(), required=False, empty_label="No category", show_hidden_initial=True
-    )
+        queryset=Category.objects.all(), required=False, empty_label="No category", show_hidden_initial=True,
+        widget=QuickSelect,
+    )  # fmt: skip
     tags = forms.CharField(
         required=False,
         max_length=500,
         show_hidden_initial=True,
         help_text="Separate tags with commas.",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. refund, vip", "autocomplete": "off"}),
+        widget=QuickTextInput(attrs={"placeholder": "e.g. refund, vip", "autocomplete": "off"}),
     )
 
     def __init__(self, *args: Any, ticket: Ticket, user: Any, tag_names: list[str], **kwargs: Any) -> None:
@@ -71,6 +77,8 @@ class PropertiesForm(forms.Form):
         kwargs.setdefault("auto_id", "prop_%s")
         super().__init__(*args, **kwargs)
         self.ticket = ticket
+        for field in self.fields.values():
+            field.hidden_widget = QuickHiddenInput
         assignee_field: Any = self.fields["assignee"]
         assignee_field.queryset = assignable_agents(
             team_ids=[ticket.team_id], also=(ticket.assignee_id, user.pk)
