@@ -97,11 +97,65 @@ def _placeholders(values: Any) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+TICKET_COLUMN_WEIGHTS = (4.0, 1.0, 1.0)  # subject, public replies, internal notes
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+def ticket_rank(marked_columns: list[tuple[str | None, ...]], weights: tuple[float, ...]) -> list[float]:
+    """BM25 without the IDF, from each match's columns with its hits marked (FTS5's highlight()):
+    hits in a column count for less the longer the column is against the others found."""
+    lengths = [[len((text or "").split()) for text in columns] for columns in marked_columns]
+    averages = [max(1.0, sum(col) / len(lengths)) for col in zip(*lengths, strict=True)] if lengths else []
+    scores = []
+    for columns, sizes in zip(marked_columns, lengths, strict=True):
+        score = 0.0
+        for text, size, average, weight in zip(columns, sizes, averages, weights, strict=True):
+            hits = (text or "").count(HIT_OPEN)
+            if hits and weight:
+                norm = BM25_K1 * (1 - BM25_B + BM25_B * size / average)
+                score += weight * hits * (BM25_K1 + 1) / (hits + norm)
+        scores.append(score)
+    return scores
+
+
 class SqliteEngine:
     vendor = "sqlite"
 
+    def __init__(self) -> None:
+        self._doc_counts: dict[str, int] = {}
+        self._doc_counts_until = 0.0
+
+    def _doc_count(self, cursor: Any, term: str) -> int:
+        """How many article documents hold a word, remembered for ten minutes."""
+        if self._doc_counts_until < time.monotonic() or len(self._doc_counts) > 50_000:
+            self._doc_counts, self._doc_counts_until = {}, time.monotonic() + IDF_SECONDS
+        if term not in self._doc_counts:
+            cursor.execute(
+                "SELECT count(*) FROM search_article_fts WHERE search_article_fts MATCH %s",
+                [_fts_term(term, False)],
+            )
+            self._doc_counts[term] = cursor.fetchone()[0]
+        return self._doc_counts[term]
+
+    def forget_lexicon(self) -> None:
+        self._doc_counts = {}
+
+    def _suggestion_terms(self, cursor: Any, q: Query) -> Query:
+        """The SQLite_TERMS rarest words typed (and the one being typed): bm25 must score every article
+        a word matches, and the commonest words, matching thousands, add least to the ranking."""
+        settled = q.terms[:-1] if q.prefix_last else q.terms
+        if len(settled) <= SQLITE_TERMS:
+            return q
+        counts = {t: self._doc_count(cursor, t) for t in settled}
+        rarest = set(sorted((t for t in settled if counts[t]), key=lambda t: counts[t])[:SQLITE_TERMS])
+        kept = tuple(t for t in settled if t in rarest) + (q.terms[-1:] if q.prefix_last else ())
+        return Query(kept, q.prefix_last) if kept else q
+
     def articles(self, q: Query, *, language: str, visibilities: list[str], limit: int,
                  any_term: bool = True) -> list[Hit]:  # fmt: skip
+        with connection.cursor() as cursor:
+            if any_term:
+                q = self._suggestion_terms(cursor, q)
         match = _fts_query(q, any_term=any_term)
         # Rank first, then snippets for the few results only: SQLite would otherwise make a snippet
         # for every matching article before sorting.
@@ -168,18 +222,24 @@ class SqliteEngine:
         if not internal:
             match = "{subject public_text} : (" + match + ")"
         where, params = scope.sql("t")
-        # The most recent matches first (FTS5 walks its doclists backwards and stops), ranked by bm25
-        # within that window: a million-ticket index answers in milliseconds for any word.
+        # The most recent matches first: FTS5 walks its doclists backwards and stops. They are ranked
+        # here, not by bm25(): that counts, for every word, all the documents holding it (its IDF), a
+        # full read of the word's doclist that took 20–35 ms for a common word at a million tickets.
+        # Within one search every match holds every word, so the IDF hardly moves the order; what
+        # does is where the words are and how often, against how long the text is (ticket_rank).
+        marks = ", ".join(f"highlight(search_ticket_fts, {c}, '{HIT_OPEN}', '{HIT_CLOSE}')" for c in range(3))
         sql = (
-            "SELECT f.rowid, bm25(search_ticket_fts, 4.0, 1.0, %s) FROM search_ticket_fts f "
+            f"SELECT f.rowid, {marks} FROM search_ticket_fts f "
             "JOIN tickets_ticket t ON t.id = f.rowid "
             f"WHERE search_ticket_fts MATCH %s {where} ORDER BY f.rowid DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [1.0 if internal else 0.0, match, *params, window])
-            rows = cursor.fetchall()
-            rows.sort(key=lambda r: (r[1], -r[0]))
-            hits = [Hit(r[0], -r[1]) for r in rows[:limit]]
+            cursor.execute(sql, [match, *params, window])
+            found = cursor.fetchall()
+            weights = TICKET_COLUMN_WEIGHTS if internal else TICKET_COLUMN_WEIGHTS[:2] + (0.0,)
+            scores = ticket_rank([r[1:] for r in found], weights)
+            ranked = sorted(zip((r[0] for r in found), scores, strict=True), key=lambda r: (-r[1], -r[0]))
+            hits = [Hit(ticket_id, score) for ticket_id, score in ranked[:limit]]
             if hits:
                 ids = [h.id for h in hits]
                 column = -1 if internal else 1
@@ -220,7 +280,8 @@ PG_CANDIDATES = 200  # articles matching the rarest words that get the full scor
 # A ticket search first reads the newest PROBE_SPAN documents in key order, then either reads on in
 # key order (at most SCAN_BUDGET more) or turns to the GIN index, whichever its figures say is cheaper.
 PROBE_SPAN = 4_000
-SCAN_BUDGET = 16_000
+PROBE_MATCHES = 600  # the first read stops after this many matches, visible or not
+SCAN_BUDGET = 10_000
 # Measured at a million tickets: reading a document in key order costs about 1 µs, and the GIN index
 # about 0.2 µs per document that holds the word (it builds a bitmap of all of them, however old).
 SCAN_COST_PER_ROW, GIN_COST_PER_MATCH = 1.0, 0.2
@@ -231,6 +292,7 @@ PG_TERM_SCORE = (
     "+ ts_rank('{0.1, 0.2, 1.0, 1.0}', d.tsv, to_tsquery(%s::regconfig, %s), 1) * 80) * %s"
 )
 CANDIDATE_TERMS = 4
+SQLITE_TERMS = 4
 
 
 class PostgresEngine:
@@ -396,10 +458,12 @@ class PostgresEngine:
                 head
                 + f"SELECT d.ticket_id, CASE WHEN TRUE {where} THEN {rank} END "
                 + body.replace("{test}", scan)
-                + "AND d.ticket_id > %s ORDER BY d.ticket_id DESC",
-                [tsq, *params, floor],
+                + "AND d.ticket_id > %s ORDER BY d.ticket_id DESC LIMIT %s",
+                [tsq, *params, floor, PROBE_MATCHES],
             )
             probed = cursor.fetchall()
+            if len(probed) == PROBE_MATCHES:  # a common word: what was read already says enough
+                floor = probed[-1][0] - 1
             rows = [(i, r) for i, r in probed if r is not None][:window]
             plan = _plan_ticket_search(read=newest - floor, matches=len(probed), visible=len(rows),
                                        limit=limit, window=window, newest=newest)  # fmt: skip

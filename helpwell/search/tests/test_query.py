@@ -46,3 +46,36 @@ class TicketSearchPlanTest(SimpleTestCase):
     def test_a_rare_word_goes_to_the_index(self) -> None:
         self.assertEqual(self.plan(matches=3, visible=1), "index")
         self.assertEqual(self.plan(matches=0, visible=0), "index")
+
+
+class TicketRankTest(SimpleTestCase):
+    """SQLite ranks the newest matches itself from FTS5's marked-up columns (see ticket_rank)."""
+
+    def rank(self, *docs: tuple[str, str, str], internal: bool = True) -> list[float]:
+        from helpwell.search.engine import HIT_CLOSE, HIT_OPEN, TICKET_COLUMN_WEIGHTS, ticket_rank
+
+        def mark(text: str) -> str:
+            return text.replace("[", HIT_OPEN).replace("]", HIT_CLOSE)
+
+        weights = TICKET_COLUMN_WEIGHTS if internal else (*TICKET_COLUMN_WEIGHTS[:2], 0.0)
+        return ticket_rank([tuple(mark(c) for c in doc) for doc in docs], weights)
+
+    def test_a_word_in_the_subject_counts_more_than_in_the_thread(self) -> None:
+        subject, thread = self.rank(
+            ("[Refund] for order 12", "Please help with this.", ""),
+            ("Question about order 12", "I would like a [refund] please.", ""),
+        )
+        self.assertGreater(subject, thread)
+
+    def test_more_hits_count_more_and_a_hit_in_a_short_thread_more_than_in_a_long_one(self) -> None:
+        once, twice, long_once = self.rank(
+            ("Order", "The [refund] has not arrived.", ""),
+            ("Order", "The [refund] has not arrived, the [refund] was promised.", ""),
+            ("Order", "The [refund] has not arrived. " + "Some other words here. " * 40, ""),
+        )
+        self.assertGreater(twice, once)
+        self.assertGreater(once, long_once)
+
+    def test_internal_notes_count_only_for_agents(self) -> None:
+        self.assertGreater(self.rank(("Order", "Hello", "Agreed a [goodwill] credit"))[0], 0)
+        self.assertEqual(self.rank(("Order", "Hello", "Agreed a [goodwill] credit"), internal=False), [0.0])
