@@ -137,6 +137,12 @@ class SqliteEngine:
             self._doc_counts[term] = cursor.fetchone()[0]
         return self._doc_counts[term]
 
+    def _doc_count_total(self, cursor: Any) -> int:
+        if "" not in self._doc_counts:
+            cursor.execute("SELECT count(*) FROM search_articledoc")
+            self._doc_counts[""] = cursor.fetchone()[0]
+        return self._doc_counts[""]
+
     def forget_lexicon(self) -> None:
         self._doc_counts = {}
 
@@ -144,15 +150,21 @@ class SqliteEngine:
         """The SQLite_TERMS rarest words typed (and the one being typed): bm25 must score every article
         a word matches, and the commonest words, matching thousands, add least to the ranking."""
         settled = q.terms[:-1] if q.prefix_last else q.terms
-        if len(settled) <= SQLITE_TERMS:
+        if len(settled) <= 1:
             return q
         counts = {t: self._doc_count(cursor, t) for t in settled}
-        rarest = set(sorted((t for t in settled if counts[t]), key=lambda t: counts[t])[:SQLITE_TERMS])
+        # A word in a large share of the articles tells little (bm25 gives it a small weight) but
+        # makes bm25 score every one of them; it is left out while rarer words remain.
+        common = self._doc_count_total(cursor) * SQLITE_COMMON_SHARE
+        known = sorted((t for t in settled if counts[t]), key=lambda t: counts[t])
+        telling = [t for t in known if counts[t] <= common] or known[:1]
+        rarest = set(telling[:SQLITE_TERMS])
         kept = tuple(t for t in settled if t in rarest) + (q.terms[-1:] if q.prefix_last else ())
         return Query(kept, q.prefix_last) if kept else q
 
     def articles(self, q: Query, *, language: str, visibilities: list[str], limit: int,
                  any_term: bool = True) -> list[Hit]:  # fmt: skip
+        typed = q
         with connection.cursor() as cursor:
             if any_term:
                 q = self._suggestion_terms(cursor, q)
@@ -179,6 +191,12 @@ class SqliteEngine:
             cursor.execute(top, [match, limit * 10, language, *visibilities, limit])
             rows = cursor.fetchall()
             if len(rows) < limit:
+                cursor.execute(every, [match, language, *visibilities, limit])
+                rows = cursor.fetchall()
+            if len(rows) < limit and q != typed:
+                # The common words left out may still find articles the rarer ones did not (or only
+                # ones this reader may not see): ask again with every word.
+                match = _fts_query(typed, any_term=any_term)
                 cursor.execute(every, [match, language, *visibilities, limit])
                 rows = cursor.fetchall()
             if not rows:
@@ -293,6 +311,7 @@ PG_TERM_SCORE = (
 )
 CANDIDATE_TERMS = 4
 SQLITE_TERMS = 4
+SQLITE_COMMON_SHARE = 0.2
 
 
 class PostgresEngine:
