@@ -6,7 +6,7 @@ Anything a caller may not see answers 404 exactly like something that does not e
 from django.db.models import QuerySet
 from django.http import Http404
 
-from helpwell.people.models import Agent, Customer, Role
+from helpwell.people.models import Agent, Customer, CustomerQuerySet, Role
 from helpwell.tickets.access import (
     agent_of,
     messages_for_agent,
@@ -54,7 +54,7 @@ def messages_for_caller(caller: Caller, ticket: Ticket) -> QuerySet[Message]:
     return messages_for_agent(ticket) if caller.is_agent else messages_for_customer(ticket)
 
 
-def customers_for_agent(caller: Caller) -> QuerySet[Customer]:
+def customers_for_agent(caller: Caller) -> CustomerQuerySet:
     """Every member of the support team may look customers up (the small CRM view)."""
     agent_of(caller.user)
     return Customer.objects.select_related("organisation")

@@ -37,7 +37,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> Cus
     caller = require_agent(request)
     qs = customers_for_agent(caller)
     if filters.email:
-        qs = qs.filter(email__iexact=filters.email.strip())
+        qs = qs.with_email(filters.email)
     if filters.q and filters.q.strip():
         q = filters.q.strip()
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))

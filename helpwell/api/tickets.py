@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from helpwell.lib import ratelimit
+from helpwell.people.models import Customer
 from helpwell.tickets.actions import do_customer_reply, do_reply, do_update_ticket, normalise_tags
 from helpwell.tickets.models import Channel, Message, Ticket
 
@@ -113,7 +114,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
         else:
             raise invalid("assignee", "Use an agent id, `me` or `none`.")
     if filters.customer:
-        qs = qs.filter(customer__email__iexact=filters.customer.strip())
+        qs = qs.filter(customer__in=Customer.objects.with_email(filters.customer))
 
     page = paginate(
         qs, TICKET_KEYS[filters.sort], cursor=filters.cursor, limit=filters.limit, name=filters.sort

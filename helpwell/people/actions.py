@@ -130,9 +130,7 @@ def do_find_or_create_customer(
     """
     email = normalise_email(email)
     # The exact address is one unique-index lookup and the usual case; case-insensitive is the fallback.
-    existing = (
-        Customer.objects.filter(email=email).first() or Customer.objects.filter(email__iexact=email).first()
-    )
+    existing = Customer.objects.filter(email=email).first() or Customer.objects.with_email(email).first()
     if existing is not None:
         return existing, False
     domain = email.rpartition("@")[2]

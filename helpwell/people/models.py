@@ -4,6 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from helpwell.lib.timefmt import is_time_zone, known_time_zones
@@ -45,6 +46,13 @@ class Organisation(models.Model):
         return self.name
 
 
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def with_email(self, email: str) -> "CustomerQuerySet":
+        """Customers with this address in any letter case, through the customer_email_lower index
+        (`email__iexact` compiles to UPPER(…) on PostgreSQL and LIKE on SQLite: a scan of every customer)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
+
 class Customer(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(unique=True)
@@ -57,8 +65,11 @@ class Customer(models.Model):
     access_salt = models.CharField(max_length=32, default=new_access_salt)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(Lower("email"), name="customer_email_lower")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -241,7 +241,7 @@ def signin(request: HttpRequest) -> HttpResponse:
         form = SignInForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            found = Customer.objects.filter(email__iexact=email.strip()).first()
+            found = Customer.objects.with_email(email).first()
             # A second, per-address limit stops anyone flooding one customer's inbox with links.
             if found is not None and hit_request_for_email(email):
                 do_send_portal_link(found, next_reference=access.safe_next_reference(found, next_reference))
