@@ -129,8 +129,9 @@ def do_find_or_create_customer(
     public form or an API call, so what was typed there must never change who the customer is.
     """
     email = normalise_email(email)
-    # The exact address is one unique-index lookup and the usual case; case-insensitive is the fallback.
-    existing = Customer.objects.filter(email=email).first() or Customer.objects.with_email(email).first()
+    # One index lookup finds the address in any letter case; the exact spelling wins if several do.
+    matches = list(Customer.objects.with_email(email).order_by("pk")[:10])
+    existing = next((c for c in matches if c.email == email), matches[0] if matches else None)
     if existing is not None:
         return existing, False
     domain = email.rpartition("@")[2]

@@ -24,3 +24,10 @@ class CustomerEmailLookupTests(BaseTestCase):
                 cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         self.assertIn("customer_email_lower", plan)
+
+    def test_the_exact_spelling_wins_when_two_customers_differ_only_in_case(self) -> None:
+        older = Customer.objects.create(name="Old Import", email="Pat@Example.org")
+        exact = Customer.objects.create(name="Pat", email="pat@example.org")
+        self.assertEqual(do_find_or_create_customer(email="pat@example.org", via="web"), (exact, False))
+        self.assertEqual(do_find_or_create_customer(email="Pat@example.org", via="web"), (older, False))
+        self.assertEqual(do_find_or_create_customer(email="PAT@example.org", via="web")[0], older)
