@@ -106,6 +106,7 @@ def do_update_membership(
     current = sorted(agent.teams.values_list("pk", "name"))
     if wanted != current:
         agent.teams.set([pk for pk, _ in wanted])
+        agent.__dict__.pop("_team_ids", None)  # helpwell.tickets.access.team_ids_of's memo
         changes["teams"] = [[name for _, name in current], [name for _, name in wanted]]
     if changes:
         audit(actor, "people.membership_updated", agent, changes)

@@ -11,7 +11,7 @@ from typing import Any
 
 from helpwell.kb.models import DEFAULT_LANGUAGE, Article, Visibility
 from helpwell.people.models import Customer, Organisation
-from helpwell.tickets.access import agent_of, tickets_for_agent, tickets_for_customer
+from helpwell.tickets.access import agent_of, team_ids_of, tickets_for_agent, tickets_for_customer
 from helpwell.tickets.models import Ticket
 
 from .engine import Query, TicketScope, engine, parse
@@ -127,7 +127,7 @@ def search_tickets_for_agent(
     if agent.is_admin:
         scope = TicketScope(everything=True, status=status)
     else:
-        team_ids = tuple(agent.teams.values_list("pk", flat=True))
+        team_ids = tuple(team_ids_of(agent))
         scope = TicketScope(team_ids=team_ids, assignee_id=user.pk, status=status)
     hits = engine().tickets(q, scope=scope, internal=True, limit=limit, window=TICKET_WINDOW)
     return _ticket_results(hits, allowed)

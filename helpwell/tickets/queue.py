@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from .access import agent_of, tickets_for_agent
+from .access import agent_of, team_ids_of, tickets_for_agent
 from .models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Priority, Status, Tag, Ticket
 
 PAGE_SIZE = 25
@@ -229,10 +229,7 @@ def queue_queryset(user: Any, params: QueueParams) -> QuerySet[Ticket]:
 
 
 def _team_ids(agent: Any) -> list[int]:
-    # Evaluated here, not as a subquery: a literal list lets the planner pick the (team, ...) index.
-    if not hasattr(agent, "_queue_team_ids"):
-        agent._queue_team_ids = list(agent.teams.values_list("pk", flat=True))
-    return agent._queue_team_ids
+    return team_ids_of(agent)
 
 
 # --- cursors ------------------------------------------------------------------------------------------------

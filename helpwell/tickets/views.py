@@ -22,7 +22,7 @@ from helpwell.guidelines.views import ticket_panel
 from helpwell.people.access import agent_required
 from helpwell.people.models import LANGUAGE_CHOICES, Team
 
-from .access import get_ticket_for_agent, messages_for_agent, tickets_for_agent
+from .access import get_ticket_for_agent, messages_for_agent, team_ids_of, tickets_for_agent
 from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
 from .forms import BulkForm, PropertiesForm, ReplyForm, assignable_agents
 from .models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent
@@ -91,7 +91,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
 
 def _bulk_assignees(agent: Any, user: Any) -> QuerySet:
     """Whom the queue's "Assign to" offers: colleagues on the agent's teams (everyone, for admins)."""
-    team_ids = None if agent.is_admin else list(agent.teams.values_list("pk", flat=True))
+    team_ids = None if agent.is_admin else team_ids_of(agent)
     return assignable_agents(team_ids=team_ids, also=(user.pk,))
 
 
