@@ -123,12 +123,14 @@ class SqliteEngine:
 
     def __init__(self) -> None:
         self._doc_counts: dict[str, int] = {}
+        self._articles_total: int | None = None
         self._doc_counts_until = 0.0
 
     def _doc_count(self, cursor: Any, term: str) -> int:
         """How many article documents hold a word, remembered for ten minutes."""
         if self._doc_counts_until < time.monotonic() or len(self._doc_counts) > 50_000:
-            self._doc_counts, self._doc_counts_until = {}, time.monotonic() + IDF_SECONDS
+            self.forget_lexicon()
+            self._doc_counts_until = time.monotonic() + IDF_SECONDS
         if term not in self._doc_counts:
             cursor.execute(
                 "SELECT count(*) FROM search_article_fts WHERE search_article_fts MATCH %s",
@@ -138,16 +140,16 @@ class SqliteEngine:
         return self._doc_counts[term]
 
     def _doc_count_total(self, cursor: Any) -> int:
-        if "" not in self._doc_counts:
+        if self._articles_total is None:
             cursor.execute("SELECT count(*) FROM search_articledoc")
-            self._doc_counts[""] = cursor.fetchone()[0]
-        return self._doc_counts[""]
+            self._articles_total = cursor.fetchone()[0]
+        return self._articles_total
 
     def forget_lexicon(self) -> None:
-        self._doc_counts = {}
+        self._doc_counts, self._articles_total = {}, None
 
     def _suggestion_terms(self, cursor: Any, q: Query) -> Query:
-        """The SQLite_TERMS rarest words typed (and the one being typed): bm25 must score every article
+        """The SQLITE_TERMS rarest words typed (and the one being typed): bm25 must score every article
         a word matches, and the commonest words, matching thousands, add least to the ranking."""
         settled = q.terms[:-1] if q.prefix_last else q.terms
         if len(settled) <= 1:
@@ -456,8 +458,6 @@ class PostgresEngine:
         head = "WITH q AS (SELECT to_tsquery('english', %s) AS q) "
         body = "FROM search_ticketdoc d JOIN tickets_ticket t ON t.id = d.ticket_id, q WHERE ({test}) "
         with connection.cursor() as cursor:
-            cursor.execute("SELECT max(ticket_id) FROM search_ticketdoc")
-            newest = cursor.fetchone()[0] or 0
             if scope.customer_id is not None:
                 # A customer's own tickets are few: read them all through the ticket table's index.
                 cursor.execute(
@@ -468,8 +468,9 @@ class PostgresEngine:
                     + " ORDER BY d.ticket_id DESC LIMIT %s",
                     [tsq, *params, window],
                 )
-                return self._ticket_hits(cursor, cursor.fetchall(), q, tsq, where, params, newest,
+                return self._ticket_hits(cursor, cursor.fetchall(), q, tsq, where, params,
                                          internal=internal, limit=limit, window=window)  # fmt: skip
+            newest = self._newest_ticket(cursor)
             # 1. The newest documents, every match, each marked whether the searcher may see it: how
             #    common the words are overall and within the searcher's scope decides what comes next.
             floor = max(0, newest - PROBE_SPAN)
@@ -512,13 +513,19 @@ class PostgresEngine:
                 )
                 rows += cursor.fetchall()
                 floor, span = lowest, span * 8
-            return self._ticket_hits(cursor, rows, q, tsq, where, params, newest,
+            return self._ticket_hits(cursor, rows, q, tsq, where, params,
                                      internal=internal, limit=limit, window=window)  # fmt: skip
 
+    @staticmethod
+    def _newest_ticket(cursor: Any) -> int:
+        cursor.execute("SELECT max(ticket_id) FROM search_ticketdoc")
+        return cursor.fetchone()[0] or 0
+
     def _ticket_hits(self, cursor: Any, rows: list[tuple[int, float]], q: Query, tsq: str, where: str,
-                     params: list[Any], newest: int, *, internal: bool, limit: int, window: int) -> list[Hit]:  # fmt: skip
+                     params: list[Any], *, internal: bool, limit: int, window: int) -> list[Hit]:  # fmt: skip
         """The best `limit` of the matches found, with snippets; near misses when nothing matched."""
         if not rows:
+            newest = self._newest_ticket(cursor)
             # Near misses in the subject (a typo, a word half remembered), among recent tickets.
             text = " ".join(q.terms)
             cursor.execute(

@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from helpwell.people.access import get_lead
-from helpwell.tickets.access import tickets_for_agent
+from helpwell.tickets.access import team_ids_of, tickets_for_agent
 from helpwell.tickets.models import Ticket
 
 from .models import Breach, Escalation
@@ -21,7 +21,7 @@ def team_ids_for_lead(user: Any) -> list[int] | None:
     agent = get_lead(user)
     if agent.is_admin:
         return None
-    return list(agent.teams.values_list("pk", flat=True))
+    return team_ids_of(agent)
 
 
 def breaches_for_lead(user: Any) -> QuerySet[Breach]:

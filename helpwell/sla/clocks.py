@@ -159,16 +159,15 @@ def _start(
     lookup: Lookup,
     *,
     fresh: bool,
-    new_ticket: bool = False,
-    save: bool = True,
+    unsaved: bool = False,
 ) -> Clock | None:
     """Start (fresh: from zero) or resume a clock; None when the ticket's policy has no such target.
 
-    `new_ticket`: the ticket was created in this transaction, so it has no clocks to look for.
-    `save`: False leaves the clock for the caller to store (a ticket not inserted yet)."""
+    `unsaved`: the ticket is not inserted yet, so it has no clocks to look for, and the clock is left
+    for the caller to store."""
     policy = lookup.policy_for(ticket)
     minutes = policy.target(kind)
-    clock = None if new_ticket else Clock.objects.filter(ticket=ticket, kind=kind).first()
+    clock = None if unsaved else Clock.objects.filter(ticket=ticket, kind=kind).first()
     if not minutes:
         if clock is not None and clock.stopped_at is None:
             clock.stopped_at, clock.running_since, clock.due_at = now, None, None
@@ -187,7 +186,7 @@ def _start(
     clock.stopped_at = None
     clock.running_since = now
     clock.due_at = _due(clock, lookup.calendar(ticket, clock.business_hours))
-    if save:
+    if not unsaved:
         clock.save()
     return clock
 
@@ -216,13 +215,12 @@ def _clocks(ticket: Ticket) -> dict[str, Clock]:
 # --- what the actions call -----------------------------------------------------------------------------
 
 
-def on_created(
-    ticket: Ticket, now: datetime | None = None, lookup: Lookup | None = None, *, new_ticket: bool = False
-) -> None:
-    """`new_ticket`: created in this very transaction (the ticket actions), so no clocks to look up."""
+def on_created(ticket: Ticket, now: datetime | None = None, lookup: Lookup | None = None) -> None:
+    """For a ticket already stored without clocks (the demo's bulk-loaded ones); the ticket actions
+    use plan_new_ticket."""
     now, lookup = now or timezone.now(), lookup or Lookup()
     started = [
-        _start(ticket, kind, now, lookup, fresh=True, new_ticket=new_ticket)
+        _start(ticket, kind, now, lookup, fresh=True)
         for kind in (Clock.Kind.FIRST_RESPONSE, Clock.Kind.RESOLUTION)
     ]
     sync_ticket(ticket, lookup, [clock for clock in started if clock is not None])
@@ -234,7 +232,7 @@ def plan_new_ticket(ticket: Ticket, now: datetime) -> list[Clock]:
     ticket has its id (hooks.ticket_created)."""
     lookup = Lookup()
     planned = [
-        _start(ticket, kind, now, lookup, fresh=True, new_ticket=True, save=False)
+        _start(ticket, kind, now, lookup, fresh=True, unsaved=True)
         for kind in (Clock.Kind.FIRST_RESPONSE, Clock.Kind.RESOLUTION)
     ]
     started = [clock for clock in planned if clock is not None]

@@ -196,7 +196,7 @@ def queue_queryset(user: Any, params: QueueParams) -> QuerySet[Ticket]:
     elif params.tab == "unassigned":
         qs = qs.filter(assignee__isnull=True)
     elif params.tab == "teams":
-        qs = qs.filter(team_id__in=_team_ids(agent))
+        qs = qs.filter(team_id__in=team_ids_of(agent))
 
     if params.status == "":
         # `is_open IN (true)` rather than `is_open = true`: Django writes the latter as a bare
@@ -226,10 +226,6 @@ def queue_queryset(user: Any, params: QueueParams) -> QuerySet[Ticket]:
         .select_related("priority", "customer__organisation", "assignee__agent", "team")
         .order_by(*(key.order_by() for key in sort.keys))
     )
-
-
-def _team_ids(agent: Any) -> list[int]:
-    return team_ids_of(agent)
 
 
 # --- cursors ------------------------------------------------------------------------------------------------
@@ -308,7 +304,7 @@ def branches(user: Any, params: QueueParams) -> list[Branch]:
     parts: list[list[Branch]] = []
     leading_equality = params.tab in ("mine", "unassigned", "teams") or params.team
     if params.tab == "teams" and not params.team:
-        teams = _team_ids(agent_of(user))
+        teams = team_ids_of(agent_of(user))
         if len(teams) > 1:
             parts.append([Branch({"team_id": t}) for t in teams])
     if params.status == ANY_STATUS and leading_equality:

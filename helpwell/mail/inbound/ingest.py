@@ -1,8 +1,8 @@
 """The one way mail comes in: store the raw bytes, then parse, thread and act.
 
 Every way in (SMTP/LMTP listener, IMAP poller, HTTP endpoint, `helpwell import-mail`) calls
-`receive()` (the import through `receive_many()`, many mails per transaction). It stores the raw message under its Message-ID (or a digest of its bytes) first, so a
-redelivery is a no-op and a mail that fails to parse is kept, listed for admins and retried later.
+`receive()` (the import through `receive_many()`, many mails per transaction). It stores the raw
+message under its Message-ID (or a digest of its bytes) first, so a redelivery is a no-op and a mail that fails to parse is kept, listed for admins and retried later.
 `process()` then decides, in one transaction, what the mail is to the help desk:
 
 * a bounce (RFC 3464): the address is flagged as bouncing and a note goes on the ticket it was about;

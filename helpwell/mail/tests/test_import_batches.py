@@ -24,7 +24,7 @@ from .inbound import build_mail
 
 
 class Crash(Exception):
-    pass
+    """The process dying in the middle of a batch."""
 
 
 BROKEN = b"Subject: no sender at all\r\n\r\nHello"
