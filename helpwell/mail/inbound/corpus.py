@@ -17,6 +17,7 @@ How fields are compared (and why):
 
 import base64
 import html
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,8 +31,14 @@ from .parse import parse_message
 FIELDS = ("from", "from_email", "from_display_name", "subject", "attachments", "body")
 
 
+def shared_data_dir() -> Path:
+    """Real-world test data written by others: `../shared/data` beside the project, or wherever
+    HELPWELL_SHARED_DATA points (a checkout that does not sit beside it)."""
+    return Path(os.environ.get("HELPWELL_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data")
+
+
 def corpus_dir() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "data" / "zammad-mail"
+    return shared_data_dir() / "zammad-mail"
 
 
 def load_expected(path: Path) -> dict[str, Any]:

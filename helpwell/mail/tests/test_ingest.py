@@ -3,11 +3,11 @@
 """Inbound mail through the one ingest action: stored first, threaded right, robots and bounces tamed."""
 
 from email import message_from_bytes, policy
-from pathlib import Path
 
 from django.test import override_settings
 from django.urls import reverse
 
+from helpwell.mail.inbound.corpus import corpus_dir
 from helpwell.mail.inbound.ingest import ACK_SENDER_CAP, TICKET_AUTO_CAP, receive
 from helpwell.mail.models import BouncingAddress, InboundMail, MailMessageId, MailParticipant, OutgoingMail
 from helpwell.system.models import AuditEntry
@@ -17,7 +17,7 @@ from helpwell.tickets.models import Channel, Message, Status, Ticket
 
 from .inbound import build_mail
 
-ZAMMAD = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "zammad-mail"
+ZAMMAD = corpus_dir()
 
 
 class IngestTestCase(BaseTestCase):
