@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from helpwell.people.models import Agent, Customer, Team
+from helpwell.system import deferred, memo
 from helpwell.system.audit import audit
 from helpwell.tickets.models import Message, Ticket
 
@@ -238,7 +239,22 @@ def forget_abuse_terms(**kwargs: Any) -> None:
 
 
 def open_review(customer: Customer) -> CustomerReview | None:
-    return CustomerReview.objects.filter(customer=customer, ended_at__isnull=True).first()
+    """A bulk job looks these up for its batch's customers at once (open_reviews_for_batch)."""
+    return memo.read(
+        f"guidelines:open-review:{customer.pk}",
+        lambda: CustomerReview.objects.filter(customer=customer, ended_at__isnull=True).first(),
+    )
+
+
+def open_reviews_for_batch(customer_ids: Iterable[int]) -> None:
+    ids = set(customer_ids)
+    if not ids:
+        return
+    found: dict[int, CustomerReview] = {}
+    for review in CustomerReview.objects.filter(customer_id__in=ids, ended_at__isnull=True).order_by("-pk"):
+        found[review.customer_id] = review
+    for customer_id in ids:
+        memo.remember(f"guidelines:open-review:{customer_id}", found.get(customer_id))
 
 
 def team_leads(team: Team) -> list[Agent]:
@@ -259,7 +275,7 @@ def do_read_customer_message(
         if message.author_customer_id and not new_customer
         else None
     )
-    row = MessageReading.objects.create(
+    row = deferred.insert(MessageReading(
         message=message,
         ticket=ticket,
         tone=reading.tone,
@@ -269,7 +285,7 @@ def do_read_customer_message(
         shielded=reading.abusive or review is not None,
         exposed_agent_id=ticket.assignee_id if reading.abusive else None,
         created_at=message.created_at,
-    )
+    ))  # fmt: skip
     if reading.abusive and notify:
         _flag_to_leads(ticket, row)
     if review is not None and review.started_by_id:

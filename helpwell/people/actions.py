@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from helpwell.lib.images import BadImage, normalise_photo
 from helpwell.lib.timefmt import is_time_zone
 from helpwell.search import index as search_index
-from helpwell.system import memo
+from helpwell.system import deferred, memo
 from helpwell.system.audit import audit
 
 from .models import LANGUAGE_CHOICES, Agent, Customer, Organisation, Role, Team
@@ -131,20 +132,52 @@ def do_find_or_create_customer(
     """
     email = normalise_email(email)
     # One index lookup finds the address in any letter case; the exact spelling wins if several do.
-    matches = list(Customer.objects.with_email(email).order_by("pk")[:10])
+    # A bulk job looks up its batch's senders at once (customers_by_email) and keeps them in its memo.
+    matches = memo.read(
+        customer_memo_key(email), lambda: list(Customer.objects.with_email(email).order_by("pk")[:10])
+    )
     existing = next((c for c in matches if c.email == email), matches[0] if matches else None)
     if existing is not None:
         return existing, False
     domain = email.rpartition("@")[2]
-    customer = Customer.objects.create(
+    customer = deferred.insert(Customer(
         name=name.strip()[:200] or email.partition("@")[0],
         email=email,
         organisation=memo.read(f"people:organisation:{domain}", lambda: organisation_for_domain(domain)),
         time_zone=time_zone if is_time_zone(time_zone) else "UTC",
-    )
+    ))  # fmt: skip
     audit(actor if actor is not None else customer, "customer.created", customer, {"via": via})
     search_index.index_customer(customer)
+    memo.remember(customer_memo_key(email), [customer])
     return customer, True
+
+
+def customer_memo_key(email: str) -> str:
+    return f"people:customers-with-email:{email.strip().lower()}"
+
+
+def look_up_customers_for_batch(emails: Iterable[str]) -> None:
+    """For a bulk job: the customers (and the organisations of new ones' domains) for all these
+    addresses in two queries, kept in the batch's memo for do_find_or_create_customer."""
+    lowered = {normalise_email(e).lower() for e in emails if "@" in e}
+    if not lowered:
+        return
+    found: dict[str, list[Customer]] = {e: [] for e in lowered}
+    rows = Customer.objects.alias(email_lower=Lower("email")).filter(email_lower__in=lowered).order_by("pk")
+    for customer in rows:
+        found[customer.email.lower()].append(customer)
+    for email, matches in found.items():
+        memo.remember(customer_memo_key(email), matches[:10])
+    domains = {e.rpartition("@")[2] for e, matches in found.items() if not matches}
+    if domains:
+        orgs: dict[str, Organisation] = {}
+        # The last one kept is the first by name, as organisation_for_domain's .first() picks.
+        for org in (
+            Organisation.objects.alias(d=Lower("domain")).filter(d__in=domains).order_by("-name", "-pk")
+        ):
+            orgs[org.domain.lower()] = org
+        for domain in domains:
+            memo.remember(f"people:organisation:{domain}", orgs.get(domain))
 
 
 def organisation_for_domain(domain: str) -> Organisation | None:

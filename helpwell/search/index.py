@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from helpwell.kb.markdown import plain_text
+from helpwell.system import deferred
 
 from . import fulltext
 from .engine import engine
@@ -40,9 +41,20 @@ def _thread_sql(where: str) -> str:
 
 
 def index_ticket(ticket_id: int) -> None:
-    """Copy a ticket's subject and thread into the index (call after any change to either)."""
+    """Copy a ticket's subject and thread into the index (call after any change to either).
+
+    In a bulk job (system.deferred) every ticket the batch touched is copied in one statement."""
+    deferred.later("search:tickets", index_tickets, ticket_id)
+
+
+def index_tickets(ticket_ids: list[int]) -> None:
+    if not ticket_ids:
+        return
     with connection.cursor() as cursor:
-        cursor.execute(_thread_sql("t.id = %s"), [ticket_id])
+        if len(ticket_ids) == 1:
+            cursor.execute(_thread_sql("t.id = %s"), ticket_ids)
+        else:
+            cursor.execute(_thread_sql(f"t.id IN ({', '.join(['%s'] * len(ticket_ids))})"), ticket_ids)
 
 
 def index_article(article: object) -> None:
@@ -72,20 +84,29 @@ def index_article(article: object) -> None:
 
 
 def index_customer(customer: object) -> None:
+    """In a bulk job (system.deferred) the batch's customers are copied in one statement."""
+    deferred.later("search:customers", index_customers, customer)
+
+
+def index_customers(customers: list[object]) -> None:
     from helpwell.people.models import Customer
 
-    assert isinstance(customer, Customer)
-    org = customer.organisation.name if customer.organisation_id and customer.organisation else ""
+    docs = []
+    for customer in customers:
+        assert isinstance(customer, Customer)
+        org = customer.organisation.name if customer.organisation_id and customer.organisation else ""
+        docs.append(
+            PersonDoc(
+                kind=PersonDoc.Kind.CUSTOMER,
+                object_id=customer.pk,
+                name=customer.name,
+                # The address also in pieces, so "brightleaf" finds olivia@brightleaf.example on every engine.
+                detail=f"{customer.email} {_pieces(customer.email)} {org}"[:400].strip(),
+            )
+        )
     # One upsert (INSERT … ON CONFLICT DO UPDATE) on the (kind, object_id) unique index: no read first.
-    doc = PersonDoc(
-        kind=PersonDoc.Kind.CUSTOMER,
-        object_id=customer.pk,
-        name=customer.name,
-        # The address also in pieces, so "brightleaf" finds olivia@brightleaf.example on every engine.
-        detail=f"{customer.email} {_pieces(customer.email)} {org}"[:400].strip(),
-    )
     PersonDoc.objects.bulk_create(
-        [doc], update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=["name", "detail"]
+        docs, update_conflicts=True, unique_fields=["kind", "object_id"], update_fields=["name", "detail"]
     )
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from helpwell.system import deferred
 from helpwell.tickets.models import Ticket
 
 from . import clocks
@@ -17,7 +18,7 @@ def ticket_created(ticket: Ticket, planned: list[Clock]) -> None:
     """The ticket is inserted: its clocks (from plan_new_ticket) are stored, in one statement."""
     from .notices import link_new_ticket
 
-    Clock.objects.bulk_create(planned)
+    deferred.insert_many(planned)
     link_new_ticket(ticket)
 
 

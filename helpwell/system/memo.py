@@ -40,6 +40,19 @@ def read(key: str, load: Callable[[], T]) -> T:
     return memo[key]  # type: ignore[no-any-return]
 
 
+def remember(key: str, value: Any) -> None:
+    """Keep `value` under `key` for the rest of the batch (what a bulk job looked up ahead, for many
+    items at once); nothing outside a batch."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def peek(key: str, default: Any = None) -> Any:
+    memo = _memo.get()
+    return default if memo is None else memo.get(key, default)
+
+
 def forget(**kwargs: Any) -> None:
     memo = _memo.get()
     if memo:

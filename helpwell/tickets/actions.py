@@ -15,7 +15,7 @@ from helpwell.lib.html import text_to_html
 from helpwell.people.models import Customer, Team
 from helpwell.search import index as search_index
 from helpwell.sla import hooks as sla
-from helpwell.system import memo
+from helpwell.system import deferred, memo
 from helpwell.system.queue import enqueue_with_transaction
 
 from . import notifications
@@ -77,7 +77,7 @@ def _store_attachments(message: Message, files: Iterable[UploadedFile]) -> None:
 
 def _event(ticket: Ticket, kind: str, *, user: Any = None, customer: Customer | None = None,
            channel: str = Channel.WEB, old: Any = "", new: Any = "") -> TicketEvent:  # fmt: skip
-    return TicketEvent.objects.create(
+    return deferred.insert(TicketEvent(
         ticket=ticket,
         kind=kind,
         actor_user=user if getattr(user, "pk", None) else None,
@@ -85,7 +85,7 @@ def _event(ticket: Ticket, kind: str, *, user: Any = None, customer: Customer | 
         channel=channel,
         old_value=str(old or "")[:200],
         new_value=str(new or "")[:200],
-    )
+    ))  # fmt: skip
 
 
 def _touch(ticket: Ticket, *fields: str) -> None:
@@ -120,8 +120,12 @@ def _insert_with_fresh_reference(ticket: Ticket) -> None:
 
     With 31^7 possible references a clash is rare but certain at a million tickets. Looking first
     is one indexed read; two requests drawing the same free reference in the same instant is left
-    to the unique index, which then refuses the second insert.
+    to the unique index, which then refuses the second insert. A bulk job (system.deferred) leaves the
+    check to the index alone: its batch is written again one mail at a time if the index refuses one.
     """
+    if deferred.active():
+        deferred.insert(ticket)
+        return
     for _ in range(REFERENCE_ATTEMPTS):
         if not Ticket.objects.filter(reference=ticket.reference).exists():
             break
@@ -183,14 +187,14 @@ def do_create_ticket(
             ticket.save(force_insert=True)
         else:
             _insert_with_fresh_reference(ticket)
-        message = Message.objects.create(
+        message = deferred.insert(Message(
             ticket=ticket,
             author_customer=customer,
             body_text=body,
             body_html=body_html or text_to_html(body),
             channel=channel,
             created_at=now,
-        )
+        ))  # fmt: skip
         _store_attachments(message, [*attachments, *received_files])
         # Tone and abuse reading; shields the agent if abusive.
         guidelines.do_read_customer_message(message, new_customer=new_customer)
@@ -226,7 +230,7 @@ def do_reply(
     if not internal and user is not None:
         guidelines.enforce_blocking_rules(ticket, user, body)  # a rule a lead marked blocking stops the send
     now = timezone.now()
-    message = Message.objects.create(
+    message = deferred.insert(Message(
         ticket=ticket,
         kind=Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC,
         author_user=user,
@@ -234,7 +238,7 @@ def do_reply(
         body_html=text_to_html(body),
         channel=channel,
         created_at=now,
-    )
+    ))  # fmt: skip
     _store_attachments(message, [*attachments, *received_files])
     fields = []
     if internal:
@@ -278,13 +282,13 @@ def do_customer_reply(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == Status.CLOSED:
         raise ValidationError("This request is closed; please open a new one.")
-    message = Message.objects.create(
+    message = deferred.insert(Message(
         ticket=ticket,
         author_customer=customer,
         body_text=body,
         body_html=body_html or text_to_html(body),
         channel=channel,
-    )
+    ))  # fmt: skip
     _store_attachments(message, [*attachments, *received_files])
     _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, customer=customer, channel=channel)
     guidelines.do_read_customer_message(message)  # tone and abuse reading; shields the agent if abusive

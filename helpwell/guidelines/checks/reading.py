@@ -112,9 +112,15 @@ def normalise(text: str) -> str:
     low = text.lower().replace("’", "'")
     for pattern, word in MASKED:
         low = pattern.sub(word, low)
-    # Leet only inside words that are mostly letters ("1d10t"), never in numbers or prices.
-    low = re.sub(r"\b(?=\w*[a-z])[a-z0-9@$!]*[a-z][a-z0-9@$!]*\b", lambda m: m.group(0).translate(LEET), low)
+    # Leet only inside words that are mostly letters ("1d10t"), never in numbers or prices. A word with
+    # both has a letter next to a digit or symbol somewhere, so most text needs no look at every word.
+    if LETTER_BESIDE_LEET.search(low):
+        low = LEET_WORD.sub(lambda m: m.group(0).translate(LEET), low)
     return REPEATS.sub(r"\1\1", low)
+
+
+LEET_WORD = re.compile(r"\b(?=\w*[a-z])[a-z0-9@$!]*[a-z][a-z0-9@$!]*\b")
+LETTER_BESIDE_LEET = re.compile(r"[a-z][0-9@$!]|[0-9@$!][a-z]")
 
 
 def load_terms(path: Path = LEXICON) -> dict[str, list[str]]:

@@ -17,32 +17,35 @@ message under its Message-ID (or a digest of its bytes) first, so a redelivery i
 
 import hashlib
 import html as htmlmod
+import itertools
 import logging
 import re
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from helpwell.people.actions import do_find_or_create_customer
+from helpwell.guidelines.actions import open_reviews_for_batch
+from helpwell.people.actions import customer_memo_key, do_find_or_create_customer, look_up_customers_for_batch
 from helpwell.people.models import Customer, Team
-from helpwell.system import memo
+from helpwell.system import deferred, memo
 from helpwell.system.queue import enqueue_with_transaction
 from helpwell.tickets import actions as ticket_actions
 from helpwell.tickets.models import Channel, Message, Ticket
-from helpwell.tickets.tasks import send_acknowledgement
+from helpwell.tickets.tasks import send_acknowledgement, send_acknowledgements
 
 from ..models import BouncingAddress, InboundMail, Mailbox, MailMessageId, MailParticipant, MailThread
 from . import dsn, loops
@@ -58,22 +61,58 @@ SENDER_HOURLY_CAP = 30
 ACK_SENDER_CAP = 3
 # At most this many automatic mails (out-of-office, robots) recorded on one ticket an hour.
 TICKET_AUTO_CAP = 5
+ACKNOWLEDGED = Q(kind=InboundMail.Kind.NEW, status=InboundMail.Status.PROCESSED, note="")
 REFERENCE_IN_SUBJECT = re.compile(r"\[(HW-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{7})\]")
 STRONG = ("reply address", "In-Reply-To/References")
 
 
-def dedupe_key(raw: bytes) -> tuple[str, str]:
-    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
+@dataclass
+class Head:
+    """What the headers alone say: enough to store the mail once and to look up, for a whole batch at
+    once, what processing it will ask for. Never more than a hint: processing reads the full parse."""
+
+    key: str
+    message_id: str
+    sender: str = ""
+    referred_ids: list[str] = field(default_factory=list)
+    # Sent by a machine, or to a ticket's own address or with a reference in the subject.
+    not_plain: bool = True
+
+
+def read_head(raw: bytes) -> Head:
     try:
         headers = BytesParser(policy=policy.compat32).parsebytes(
             strip_mbox_line(raw[:65536]), headersonly=True
         )
         ids = message_ids(str(headers.get("message-id") or ""))
     except Exception:  # headers the parser cannot read: the digest still identifies the mail
-        ids = []
-    if ids:
-        return ids[0][:300], ids[0][:300]
-    return "sha256:" + hashlib.sha256(raw).hexdigest(), ""
+        return Head("sha256:" + hashlib.sha256(raw).hexdigest(), "")
+    head = Head(ids[0][:300], ids[0][:300]) if ids else Head("sha256:" + hashlib.sha256(raw).hexdigest(), "")
+    try:
+        head.sender = parseaddr(str(headers.get("from") or ""))[1].strip().lower()
+        head.referred_ids = message_ids(str(headers.get("in-reply-to") or "")) + message_ids(
+            str(headers.get("references") or "")
+        )
+        subject = str(headers.get("subject") or "")
+        recipients = " ".join(str(headers.get(name) or "") for name in ("to", "cc", "delivered-to"))
+        head.not_plain = bool(
+            "HW-" in subject
+            or "+" in recipients
+            or any(headers.get(name) for name in MACHINE_HEADERS)
+            or "report" in str(headers.get("content-type") or "").lower()
+        )
+    except Exception:  # noqa: BLE001 - only a hint; the full parse decides and reports
+        head.not_plain = True
+    return head
+
+
+MACHINE_HEADERS = ("auto-submitted", "precedence", "list-id", "x-auto-response-suppress", "x-autoreply")
+
+
+def dedupe_key(raw: bytes) -> tuple[str, str]:
+    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
+    head = read_head(raw)
+    return head.key, head.message_id
 
 
 def receive(
@@ -85,9 +124,13 @@ def receive(
     envelope_from: str | None = None,
     envelope_to: list[str] | tuple[str, ...] = (),
     process_now: bool = True,
+    head: Head | None = None,
 ) -> tuple[InboundMail, bool]:
     """Store a raw mail (once per Message-ID) and process it; returns (row, whether it was new)."""
-    key, message_id = dedupe_key(raw)
+    head = head or read_head(raw)
+    key, message_id = head.key, head.message_id
+    if deferred.active() and memo.peek("mail:stored-keys") is not None:
+        return _receive_in_batch(raw, head, source=source, team=team)
     try:
         with transaction.atomic():
             inbound = InboundMail.objects.create(
@@ -112,10 +155,28 @@ def receive(
     return inbound, True
 
 
+def _receive_in_batch(raw: bytes, head: Head, *, source: str, team: Team | None) -> tuple[InboundMail, bool]:
+    """receive() inside a batch: the batch looked up which of its mails were stored before, so the row is
+    queued (system.deferred) and written with its outcome at the batch's end, in the same transaction
+    as everything the mail led to, rather than inserted now and updated after."""
+    stored = memo.peek("mail:stored-keys")
+    if head.key in stored:
+        return stored[head.key], False
+    inbound = deferred.insert(
+        InboundMail(dedupe_key=head.key, message_id=head.message_id, raw=raw, size=len(raw), source=source,
+                    team=team, received_at=timezone.now())
+    )  # fmt: skip
+    stored[head.key] = inbound
+    process(inbound, fresh=True)
+    return inbound, True
+
+
 # A bulk import commits every BATCH_MAILS mails or BATCH_SECONDS, whichever comes first: one commit
 # (one WAL flush on PostgreSQL) for many mails, while SQLite's single writer is never held for long.
+# PostgreSQL locks only the rows a batch writes, so its batches may take longer.
 BATCH_MAILS = 100
 BATCH_SECONDS = 0.25
+BATCH_SECONDS_POSTGRES = 1.0
 
 
 def receive_many(
@@ -124,7 +185,7 @@ def receive_many(
     source: str,
     team: Team | None = None,
     batch_mails: int = BATCH_MAILS,
-    batch_seconds: float = BATCH_SECONDS,
+    batch_seconds: float | None = None,
 ) -> Iterator[tuple[InboundMail, bool]]:
     """`receive()` for a stream of mail (`helpwell import-mail`), a batch of them per transaction.
 
@@ -133,19 +194,80 @@ def receive_many(
     is recorded as such and never undoes the others. A crash in the middle of a batch loses nothing:
     the batch rolls back, its mails are still in the source, and importing again skips those already
     stored (by Message-ID)."""
+    if batch_seconds is None:
+        batch_seconds = BATCH_SECONDS_POSTGRES if connection.vendor == "postgresql" else BATCH_SECONDS
     stream = iter(raws)
-    for first in stream:
-        batch = []
+    size = 1  # batches grow while they fit in batch_seconds, and shrink when they do not
+    while True:
+        batch = list(itertools.islice(stream, size))
+        if not batch:
+            return
         started = time.monotonic()
-        # The default priority, SLA policies and open notices are read once per batch (system.memo).
-        with transaction.atomic(), memo.per_batch():
-            batch.append(receive(first, source=source, team=team))
-            while len(batch) < batch_mails and time.monotonic() - started < batch_seconds:
-                raw = next(stream, None)
-                if raw is None:
-                    break
-                batch.append(receive(raw, source=source, team=team))
-        yield from batch
+        try:
+            done = _receive_batch(batch, source=source, team=team)
+        except DatabaseError:
+            # The batch's writes were refused at its end (a ticket reference drawn twice, say): it rolled
+            # back whole, so each of its mails is received again on its own.
+            log.warning("a batch of %d mails was refused as a whole; receiving them one by one", len(batch))
+            done = [receive(raw, source=source, team=team) for raw in batch]
+        took = time.monotonic() - started
+        size = (
+            min(batch_mails, size * 2)
+            if took < batch_seconds / 2
+            else max(1, size // 2 if took > batch_seconds else size)
+        )
+        yield from done
+
+
+def _receive_batch(raws: list[bytes], *, source: str, team: Team | None) -> list[tuple[InboundMail, bool]]:
+    """Receive these mails in one transaction; returns what `receive()` returned for each, in order.
+
+    What the batch's mails will look up (their senders as customers, the Message-IDs they answer,
+    how much mail each sender sent in the last hour, rarely changing rows such as the SLA policies) is
+    read once for the whole batch into its memo (system.memo), and its new rows are written a table at
+    a time (system.deferred). Plain new requests go first, then replies and machine mail, so that a
+    reply finds every ticket of the batch already written (a reply to a request of the same batch still
+    comes after it); mails that do not depend on each other may be handled in any order."""
+    heads = [read_head(raw) for raw in raws]
+    done: dict[int, tuple[InboundMail, bool]] = {}
+    with transaction.atomic(), memo.per_batch(), deferred.deferring(rows_per_table=2 * len(raws)):
+        _look_up_for_batch(heads)
+        # First what will most likely open a ticket: plain mail that answers nothing known (a reply to
+        # a mail Helpwell never saw starts a ticket too).
+        known, in_batch = memo.peek("mail:known-ids") or {}, {h.message_id for h in heads}
+        answers = [h.not_plain or any(known.get(m) or m in in_batch for m in h.referred_ids) for h in heads]
+        for i in sorted(range(len(raws)), key=lambda i: (answers[i], i)):
+            done[i] = receive(raws[i], source=source, team=team, head=heads[i])
+    return [done[i] for i in range(len(raws))]
+
+
+def _look_up_for_batch(heads: list[Head]) -> None:
+    keys = {h.key for h in heads}
+    memo.remember("mail:automatic-in-batch", {})
+    memo.remember(
+        "mail:stored-keys", {m.dedupe_key: m for m in InboundMail.objects.filter(dedupe_key__in=keys)}
+    )
+    senders = {h.sender for h in heads if "@" in h.sender}
+    look_up_customers_for_batch(senders)
+    open_reviews_for_batch(c.pk for s in senders for c in memo.peek(customer_memo_key(s), []))
+    # How much mail each sender sent in the last hour (SENDER_HOURLY_CAP, ACK_SENDER_CAP), kept up to
+    # date by process() as the batch goes on.
+    counts = (
+        InboundMail.objects.filter(from_email__in=senders, received_at__gte=timezone.now() - HOUR)
+        .values("from_email")
+        .annotate(total=Count("pk"), acknowledged=Count("pk", filter=ACKNOWLEDGED))
+    )
+    recent = {s: {"total": 0, "acknowledged": 0} for s in senders}
+    for row in counts:
+        if row["from_email"] in recent:
+            recent[row["from_email"]] = {"total": row["total"], "acknowledged": row["acknowledged"]}
+    for sender, count in recent.items():
+        memo.remember(f"mail:recent:{sender}", count)
+    # Every Message-ID the batch answers or refers to, with its ticket.
+    referred = list({mid for h in heads for mid in h.referred_ids[:50]})
+    known = MailMessageId.objects.filter(message_id__in=referred).select_related("ticket__customer")
+    by_id = {m.message_id: m.ticket for m in known}
+    memo.remember("mail:known-ids", {mid: by_id.get(mid) for mid in referred})
 
 
 def process(inbound: InboundMail, *, fresh: bool = False) -> str:
@@ -161,16 +283,27 @@ def process(inbound: InboundMail, *, fresh: bool = False) -> str:
             return "not-claimed"
     inbound.attempts += 1
     try:
-        with transaction.atomic():
+        with deferred.item():  # atomic(), with its savepoint set only once a statement needs it
             outcome = _process(inbound)
     except Exception as exc:  # noqa: BLE001 - the mail is kept, marked failed and listed for admins
         log.exception("inbound mail %s failed", inbound.pk)
         inbound.status = InboundMail.Status.FAILED
         inbound.failure_reason = f"{type(exc).__name__}: {exc}"[:2000]
         inbound.processed_at = timezone.now()
-        inbound.save(update_fields=["status", "failure_reason", "attempts", "processed_at"])
-        return "failed"
+        deferred.save_fields(inbound, ["status", "failure_reason", "attempts", "processed_at"])
+        outcome = "failed"
+    _count_for_sender(inbound)
     return outcome
+
+
+def _count_for_sender(inbound: InboundMail) -> None:
+    """Keep a batch's count of each sender's recent mail as the database would now answer it."""
+    recent = memo.peek(f"mail:recent:{inbound.from_email}")
+    if recent is not None:
+        recent["total"] += 1
+        new, processed = InboundMail.Kind.NEW, InboundMail.Status.PROCESSED
+        if inbound.kind == new and inbound.status == processed and not inbound.note:
+            recent["acknowledged"] += 1
 
 
 @dataclass
@@ -199,6 +332,12 @@ def find_ticket(mail: ParsedMail, recipients: list[str]) -> Match:
                 return Match(thread.ticket, "reply address")
     ids = list(dict.fromkeys(mail.in_reply_to + list(reversed(mail.references))))
     if ids:
+        looked_up = memo.peek("mail:known-ids")  # a bulk job's batch: looked up at once, and kept current
+        if looked_up is not None and all(mid in looked_up for mid in ids[:50]):
+            for mid in ids[:50]:
+                if looked_up[mid] is not None:
+                    return Match(looked_up[mid], "In-Reply-To/References")
+            ids = []
         known = {m.message_id: m.ticket_id for m in MailMessageId.objects.filter(message_id__in=ids[:50])}
         for mid in ids:
             if mid in known:
@@ -257,12 +396,15 @@ def inline_images_to_urls(html: str, inbound: InboundMail) -> str:
 
 def _remember(mail: ParsedMail, ticket: Ticket, message: Message | None) -> None:
     if mail.message_id:
-        # One statement; a Message-ID already known (a copy sent to two of our addresses) is left as it is.
-        MailMessageId.objects.bulk_create(
-            [MailMessageId(message_id=mail.message_id, ticket=ticket, ticket_message=message,
-                           direction=MailMessageId.Direction.IN)],
+        # A Message-ID already known (a copy sent to two of our addresses) is left as it is.
+        deferred.insert(
+            MailMessageId(message_id=mail.message_id, ticket=ticket, ticket_message=message,
+                          direction=MailMessageId.Direction.IN),
             ignore_conflicts=True,
         )  # fmt: skip
+        looked_up = memo.peek("mail:known-ids")
+        if looked_up is not None and looked_up.get(mail.message_id) is None:
+            looked_up[mail.message_id] = ticket
 
 
 def _add_participants(mail: ParsedMail, ticket: Ticket, recipients: list[str]) -> None:
@@ -290,7 +432,7 @@ def _finish(inbound: InboundMail, status: str, kind: str, *, ticket: Ticket | No
     inbound.failure_reason = ""
     inbound.processed_at = timezone.now()
     # Never rewrite the raw bytes: they were stored once, before anything else happened.
-    inbound.save(update_fields=["status", "kind", "ticket", "ticket_message", "note", "failure_reason", "attempts",
+    deferred.save_fields(inbound, ["status", "kind", "ticket", "ticket_message", "note", "failure_reason", "attempts",
                                 "processed_at", "from_email", "subject", "message_id", "full_text"])  # fmt: skip
     return kind or status
 
@@ -333,16 +475,11 @@ def _process(inbound: InboundMail) -> str:
         raise ValueError(f"no sender address could be read from {mail.from_header!r}")
 
     # One range of the (from_email, received_at) index: all mail from this sender in the last hour,
-    # and how many of those were acknowledged.
-    recent = (
+    # and how many of those were acknowledged (a bulk job's batch looked them up at once).
+    recent = memo.peek(f"mail:recent:{inbound.from_email}") or (
         InboundMail.objects.filter(from_email=inbound.from_email, received_at__gte=now - HOUR)
         .exclude(pk=inbound.pk)
-        .aggregate(
-            total=Count("pk"),
-            acknowledged=Count(
-                "pk", filter=Q(kind=InboundMail.Kind.NEW, status=InboundMail.Status.PROCESSED, note="")
-            ),
-        )
+        .aggregate(total=Count("pk"), acknowledged=Count("pk", filter=ACKNOWLEDGED))
     )
     if recent["total"] >= SENDER_HOURLY_CAP:
         return _finish(inbound, InboundMail.Status.IGNORED, InboundMail.Kind.LOOP, ticket=match.ticket,
@@ -393,8 +530,9 @@ def _process(inbound: InboundMail) -> str:
     _remember(mail, new, first)
     _add_participants(mail, new, recipients)
     if acknowledgements < ACK_SENDER_CAP:
-        # Queued after the Message-ID is known, so the acknowledgement threads under the customer's mail.
-        enqueue_with_transaction(send_acknowledgement, new.pk)
+        # Queued after the Message-ID is known, so the acknowledgement threads under the customer's mail;
+        # a bulk job's batch queues one task for all of its acknowledgements.
+        deferred.later("mail:acknowledge", _acknowledge, new.pk)
     if refused:
         _refuse_attachments(new, customer.email, refused)
     note = (
@@ -402,6 +540,13 @@ def _process(inbound: InboundMail) -> str:
     )
     return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
                    note=note)  # fmt: skip
+
+
+def _acknowledge(ticket_ids: list[int]) -> None:
+    if len(ticket_ids) == 1:
+        enqueue_with_transaction(send_acknowledgement, ticket_ids[0])
+    else:
+        enqueue_with_transaction(send_acknowledgements, ticket_ids)
 
 
 def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: loops.Verdict) -> str:
@@ -423,9 +568,13 @@ def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: lo
         _remember(mail, new, first)
         return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
                        note=f"automatic ({verdict.reason}): not acknowledged")  # fmt: skip
-    recent = InboundMail.objects.filter(
-        ticket=ticket, kind=kind, received_at__gte=timezone.now() - HOUR
-    ).count()
+    recorded = InboundMail.objects.filter(ticket=ticket, kind=kind, received_at__gte=timezone.now() - HOUR)
+    in_batch = memo.peek("mail:automatic-in-batch")
+    if in_batch is None:
+        recent = recorded.count()
+    else:  # a bulk job's batch counts its own, still queued, rows itself
+        with deferred.stored_rows_only():
+            recent = recorded.count() + in_batch.get(ticket.pk, 0)
     if recent >= TICKET_AUTO_CAP:
         return _finish(inbound, InboundMail.Status.IGNORED, InboundMail.Kind.LOOP, ticket=ticket,
                        note=f"more than {TICKET_AUTO_CAP} automatic mails on this ticket in an hour")  # fmt: skip
@@ -437,6 +586,8 @@ def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: lo
              f"{mail.subject}\n\n{text}",
     )  # fmt: skip
     _remember(mail, ticket, note)
+    if in_batch is not None:
+        in_batch[ticket.pk] = in_batch.get(ticket.pk, 0) + 1
     return _finish(
         inbound, InboundMail.Status.PROCESSED, kind, ticket=ticket, message=note, note=verdict.reason
     )

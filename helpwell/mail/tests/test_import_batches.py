@@ -18,7 +18,7 @@ from helpwell.sla.settings_actions import do_save_setting
 from helpwell.system import memo
 from helpwell.test import BaseTestCase, make_priorities
 from helpwell.tickets.actions import do_create_ticket, do_update_priority
-from helpwell.tickets.models import Ticket
+from helpwell.tickets.models import Ticket, new_reference
 
 from .inbound import build_mail
 
@@ -80,11 +80,40 @@ class BatchTest(BaseTestCase):
         when_yielded = [
             len(consumed) for _ in receive_many(source(5), source="import", batch_mails=2, batch_seconds=60)
         ]
-        self.assertEqual(when_yielded, [2, 2, 4, 4, 5])
+        # Batches start at one mail and double while they take less than half the time: 1, 2, 2.
+        self.assertEqual(when_yielded, [1, 3, 3, 5, 5])
 
         consumed.clear()
-        when_yielded = [len(consumed) for _ in receive_many(source(2), source="import", batch_seconds=0)]
-        self.assertEqual(when_yielded, [1, 2])  # no time to spare: one mail per batch
+        batches = []
+        real_batch = ingest._receive_batch
+
+        def count_batches(raws, **kwargs):
+            done = real_batch(raws, **kwargs)
+            batches.append(len(done))
+            return done
+
+        with mock.patch.object(ingest, "_receive_batch", count_batches):
+            when_yielded = [len(consumed) for _ in receive_many(source(3), source="import", batch_seconds=0)]
+        self.assertEqual(batches, [1, 1, 1])  # no time to spare: one mail per batch
+        self.assertEqual(when_yielded, [1, 2, 3])
+
+
+class BatchRefusedTest(BaseTestCase):
+    def test_a_batch_whose_rows_an_index_refuses_is_received_again_mail_by_mail(self):
+        taken = do_create_ticket(customer=self.carol, subject="Old", body="Old.", notify=False).reference
+        field = Ticket._meta.get_field("reference")
+        draws = iter([taken])  # the batch's first ticket draws a reference that is taken (1 in 31^7)
+
+        with mock.patch.object(field, "default", lambda: next(draws, None) or new_reference()):
+            results = import_all([build_mail(subject="First", message_id="<r1@client.example>"),
+                                  build_mail(subject="Second", message_id="<r2@client.example>")],
+                                 batch_mails=2, batch_seconds=60)  # fmt: skip
+
+        self.assertEqual([(row.status, created) for row, created in results], [("processed", True)] * 2)
+        new = Ticket.objects.filter(subject__in=["First", "Second"])
+        self.assertEqual(new.count(), 2)
+        self.assertNotIn(taken, new.values_list("reference", flat=True))
+        self.assertEqual(InboundMail.objects.count(), 2)
 
 
 class RarelyChangingRowsTest(BaseTestCase):
@@ -155,10 +184,10 @@ class CommittedBatchesTest(TransactionTestCase):
             for row, _ in receive_many(raws, source="import", batch_mails=2, batch_seconds=60):
                 self.assertTrue(InboundMail.objects.filter(pk=row.pk).exists())
                 yielded.append(row)
-        self.assertEqual(len(yielded), 2)
-        self.assertEqual(InboundMail.objects.count(), 2)  # the second batch (mails 2 and 3) rolled back
+        self.assertEqual(len(yielded), 3)  # batches of 1, 2 and 2 mails
+        self.assertEqual(InboundMail.objects.count(), 3)  # the third batch (mails 3 and 4) rolled back
         self.assertFalse(transaction.get_connection().in_atomic_block)
 
         results = list(receive_many(raws, source="import"))
-        self.assertEqual([created for _, created in results], [False, False, True, True, True])
+        self.assertEqual([created for _, created in results], [False, False, False, True, True])
         self.assertEqual(Ticket.objects.count(), 5)
