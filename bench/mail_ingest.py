@@ -84,7 +84,9 @@ def write_maildir(folder: Path, count: int, seed: int = 7) -> None:
 
 
 def measure(maildir: str) -> dict[str, Any]:
-    """Runs inside a child process whose DATABASE_URL is already set."""
+    """Runs inside a child process whose DATABASE_URL is already set, on one core only (the
+    database server, a separate process, may run on another, as it would on its own machine)."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     import django
 
     django.setup()

@@ -13,6 +13,7 @@ dropped; and rows of earlier units that a flush wrote inside its savepoint, whic
 rollback took away again, are queued again.
 """
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,7 +51,7 @@ class _Item:
 class _Batch:
     queue: list[_Entry] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)  # queued rows per table
-    pattern: re.Pattern[str] | None = None
+    queued: set[int] = field(default_factory=set)  # id() of every queued row object
     free_ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
     counter: int = 0
     flushing: bool = False
@@ -62,17 +63,20 @@ class _Batch:
         self.queue.append(entry)
         if entry.row is not None:
             table = entry.row._meta.db_table
-            if table not in self.tables:
-                self.tables[table] = 0
-                self.pattern = None
-            self.tables[table] += 1
+            self.tables[table] = self.tables.get(table, 0) + 1
+            self.queued.add(id(entry.row))
+
+    def clear(self) -> None:
+        self.queue, self.tables, self.queued = [], {}, set()
 
     def names_queued_table(self, sql: str) -> bool:
-        if not self.tables:
-            return False
-        if self.pattern is None:
-            self.pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, self.tables)) + r")\b")
-        return self.pattern.search(sql) is not None
+        return any(table in sql and _name_of(table).search(sql) for table in self.tables)
+
+
+@functools.cache
+def _name_of(table: str) -> re.Pattern[str]:
+    """The table's name as a whole word: `tickets_ticket` is not named by `tickets_ticketevent`."""
+    return re.compile(rf"\b{re.escape(table)}\b")
 
 
 _batch: ContextVar[_Batch | None] = ContextVar("helpwell_deferred_batch", default=None)
@@ -123,7 +127,7 @@ def item() -> Iterator[None]:
         start = batch.item.start
         kept = [e for e in batch.queue if e.seq < start]
         restored = [e for e in batch.item.written if e.seq < start]
-        batch.queue, batch.tables, batch.pattern = [], {}, None
+        batch.clear()
         for entry in sorted(kept + restored, key=lambda e: e.seq):
             batch.add(entry)
         # On SQLite the ids drawn inside the failed savepoint went back to the sequence with it.
@@ -161,7 +165,7 @@ def save_fields(obj: models.Model, fields: list[str]) -> None:
     """`obj.save(update_fields=fields)`, unless its INSERT is still queued: then the INSERT, which takes
     the object's values when it is written, carries the change and no UPDATE is needed."""
     batch = _batch.get()
-    if batch is not None and any(entry.row is obj for entry in batch.queue):
+    if batch is not None and id(obj) in batch.queued:
         return
     obj.save(update_fields=fields)
 
@@ -201,7 +205,7 @@ def flush() -> None:
     if batch is None or not batch.queue or batch.flushing:
         return
     queue = batch.queue
-    batch.queue, batch.tables, batch.pattern = [], {}, None
+    batch.clear()
     batch.flushing = True
     try:
         groups: dict[tuple[type[models.Model], bool], list[models.Model]] = {}
