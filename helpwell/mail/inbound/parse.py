@@ -364,12 +364,19 @@ def split_raw(raw: bytes) -> tuple[bytes, bytes]:
     return raw, b""
 
 
+# Any delimiter-like line; the boundary is compared as a string, so no pattern is compiled per mail.
+DELIMITER_LINE = re.compile(rb"(?m)^--(.*?)[ \t]*\r?$")
+
+
 def raw_children(body: bytes, boundary: str) -> list[bytes]:
     """The raw bytes of each child of a multipart body, as they came (for forwarded messages)."""
-    delimiter = re.compile(rb"(?m)^--" + re.escape(boundary.encode("ascii", "replace")) + rb"(--)?[ \t]*\r?$")
+    separator = boundary.encode("ascii", "replace")
     children: list[bytes] = []
     start = None
-    for match in delimiter.finditer(body):
+    for match in DELIMITER_LINE.finditer(body):
+        token = match.group(1)
+        if token != separator and token != separator + b"--":
+            continue
         if start is not None:
             end = match.start()
             chunk = body[start:end]
@@ -379,7 +386,7 @@ def raw_children(body: bytes, boundary: str) -> list[bytes]:
             elif chunk.endswith(b"\n"):
                 chunk = chunk[:-1]
             children.append(chunk)
-        if match.group(1):
+        if token != separator:  # the closing delimiter
             return children
         start = match.end()
         if body[start : start + 2] == b"\r\n":
