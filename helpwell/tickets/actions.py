@@ -184,7 +184,7 @@ def do_create_ticket(
         if reference:
             # Promised to a client already, so it is kept; the unique index still guards it.
             ticket.reference = reference
-            ticket.save(force_insert=True)
+            deferred.insert(ticket)
         else:
             _insert_with_fresh_reference(ticket)
         message = deferred.insert(Message(
@@ -203,11 +203,24 @@ def do_create_ticket(
         sla.ticket_created(ticket, clocks)
         search_index.index_ticket(ticket.pk)
         if notify:
-            from .tasks import send_acknowledgement
-
-            enqueue_with_transaction(send_acknowledgement, ticket.pk)
+            acknowledge(ticket)
         ticket.opening_message = message
         return ticket
+
+
+def acknowledge(ticket: Ticket) -> None:
+    """Queue the acknowledgement mail (rendered by the worker). A bulk job (system.deferred) queues
+    one task for the acknowledgements of its whole batch."""
+    deferred.later("tickets:acknowledge", _enqueue_acknowledgements, ticket.pk)
+
+
+def _enqueue_acknowledgements(ticket_ids: list[int]) -> None:
+    from .tasks import send_acknowledgement, send_acknowledgements
+
+    if len(ticket_ids) == 1:
+        enqueue_with_transaction(send_acknowledgement, ticket_ids[0])
+    else:
+        enqueue_with_transaction(send_acknowledgements, ticket_ids)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from helpwell.api.actions import do_accept_ticket_submission, open_submitted_tickets
@@ -115,6 +116,29 @@ class SubmitTicketTests(ApiTestCase):
         self.assertEqual(followed["state"], "failed")
         self.assertIn("invoices", followed["error"])
         self.assertFalse(Ticket.objects.exists())
+
+    def test_a_batch_opens_its_tickets_together_and_a_wrong_one_alone_fails(self):
+        good = [
+            self.submit(subject=f"Refund {n}", customer_email=f"buyer{n}@initech.example") for n in range(4)
+        ]
+        wrong = self.submit(subject="Gone", category="invoices")
+        Category.objects.filter(slug="invoices").delete()
+
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(open_submitted_tickets(), 5)
+
+        states = dict(TicketSubmission.objects.values_list("reference", "state"))
+        self.assertEqual(states[wrong.json()["reference"]], "failed")
+        for response in good:
+            reference = response.json()["reference"]
+            self.assertEqual(states[reference], "opened")
+            ticket = Ticket.objects.select_related("customer").get(reference=reference)
+            self.assertEqual(TicketSubmission.objects.get(reference=reference).ticket, ticket)
+            self.assertTrue(ticket.customer.email.startswith("buyer"))
+        # One INSERT for the batch's four tickets, and one for their new customers.
+        statements = [q["sql"] for q in queries.captured_queries]
+        self.assertEqual(sum(s.startswith('INSERT INTO "tickets_ticket"') for s in statements), 1)
+        self.assertEqual(sum(s.startswith('INSERT INTO "people_customer"') for s in statements), 1)
 
     def test_customers_are_always_answered_with_the_ticket(self):
         response = self.submit("carol", customer_email=None)

@@ -42,10 +42,8 @@ from helpwell.guidelines.actions import open_reviews_for_batch
 from helpwell.people.actions import customer_memo_key, do_find_or_create_customer, look_up_customers_for_batch
 from helpwell.people.models import Customer, Team
 from helpwell.system import deferred, memo
-from helpwell.system.queue import enqueue_with_transaction
 from helpwell.tickets import actions as ticket_actions
 from helpwell.tickets.models import Channel, Message, Ticket
-from helpwell.tickets.tasks import send_acknowledgement, send_acknowledgements
 
 from ..models import BouncingAddress, InboundMail, Mailbox, MailMessageId, MailParticipant, MailThread
 from . import dsn, loops
@@ -532,7 +530,7 @@ def _process(inbound: InboundMail) -> str:
     if acknowledgements < ACK_SENDER_CAP:
         # Queued after the Message-ID is known, so the acknowledgement threads under the customer's mail;
         # a bulk job's batch queues one task for all of its acknowledgements.
-        deferred.later("mail:acknowledge", _acknowledge, new.pk)
+        ticket_actions.acknowledge(new)
     if refused:
         _refuse_attachments(new, customer.email, refused)
     note = (
@@ -540,13 +538,6 @@ def _process(inbound: InboundMail) -> str:
     )
     return _finish(inbound, InboundMail.Status.PROCESSED, InboundMail.Kind.NEW, ticket=new, message=first,
                    note=note)  # fmt: skip
-
-
-def _acknowledge(ticket_ids: list[int]) -> None:
-    if len(ticket_ids) == 1:
-        enqueue_with_transaction(send_acknowledgement, ticket_ids[0])
-    else:
-        enqueue_with_transaction(send_acknowledgements, ticket_ids)
 
 
 def _automatic(inbound: InboundMail, mail: ParsedMail, match: Match, verdict: loops.Verdict) -> str:
