@@ -114,3 +114,17 @@ def step(label: str) -> Iterator[None]:
     started = time.perf_counter()
     yield
     print(f" {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def host_loop_seconds() -> float:
+    """Seconds a fixed pure-Python loop (ten million additions) takes, best of three: how fast this
+    shared host is right now. Its speed moves by half from one hour to the next, so every run records it
+    next to its figures."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 2)

@@ -682,6 +682,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "cpu_busy_before": round(busy, 2),
+        "host_loop_seconds": common.host_loop_seconds(),
         "latency": {},
     }
     if not args.cold:
@@ -851,7 +852,9 @@ def docs_section(result: dict[str, Any], args: argparse.Namespace) -> str:
         f" {result['messages']:,} messages ({result['events']:,} history events; seeded in"
         f" {result['seed_seconds']} s) on {m['cores']} × {m['cpu']}, {m['memory']} RAM, Python {m['python']},"
         f" Django {m['django']}; {result['server']}; page cache {result.get('cache', 'warm')};"
-        f" CPUs {result.get('cpu_busy_before', 0):.0%} busy with other work just before the run.",
+        f" CPUs {result.get('cpu_busy_before', 0):.0%} busy with other work just before the run;"
+        f" host speed: a ten-million-step Python loop took {result.get('host_loop_seconds', '?')} s"
+        " (`common.host_loop_seconds`: lower is a faster host; it moved over about 1.6× on 2026-12-03).",
         "",
         f"Reproduce: `.venv/bin/python bench/seed.py --db {result['db']}{flags} && "
         f".venv/bin/python bench/run.py --db {result['db']}{flags}`",
