@@ -67,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "helpwell.urls"
+# The first signs people in; Django's own stays so that sessions it signed in before remain valid.
+AUTHENTICATION_BACKENDS = ["helpwell.people.auth.AgentBackend", "django.contrib.auth.backends.ModelBackend"]
 WSGI_APPLICATION = "helpwell.wsgi.application"
 
 TEMPLATES = [

@@ -126,7 +126,7 @@ class RatingsPageTests(BaseTestCase):
         self.rate(2, agent=self.bob)
         self.client.login(username="lena", password=PASSWORD)
         self.client.get(self.url)
-        with self.assertNumQueries(11) as few:
+        with self.assertNumQueries(10) as few:
             self.client.get(self.url)
         for i in range(25):
             self.rate(1 + i % 5, agent=(self.alice, self.bob, self.lena)[i % 3], comment=f"comment {i}",
