@@ -4,7 +4,8 @@
     helpwell serve        the web server only (gunicorn)
     helpwell worker       background tasks and sweeps
     helpwell mailcatcher  the local SMTP server whose mail you read at /dev/mailbox/
-    helpwell migrate      apply database migrations
+    helpwell migrate      apply database migrations, then create the four priorities and a first team
+                          if they are missing (never changing a lead's edits)
     helpwell createadmin  create an admin account
     helpwell demo         load demo data
     helpwell api-token USERNAME   issue an API token for an agent (shown once)
@@ -30,6 +31,13 @@ def main(argv: list[str] | None = None) -> None:
 
     command = ALIASES.get(command, command.replace("-", "_"))
     execute_from_command_line(["helpwell", command, *rest])
+    whole = not [a for a in rest if not a.startswith("-")]  # not one app, nor back to a migration
+    if command == "migrate" and whole and not {"-h", "--help", "--plan", "--check"} & set(rest):
+        # A help desk without priorities cannot open a ticket from any channel: an install set up with
+        # `helpwell migrate` and `helpwell serve` (no `helpwell run`) gets them here.
+        from helpwell.demo.defaults import ensure_defaults
+
+        ensure_defaults()
 
 
 if __name__ == "__main__":

@@ -219,3 +219,28 @@ class RunForRealTest(SimpleTestCase):
         self.assertIn("Stopping Helpwell", "".join(lines))
         for pid in children:
             self.assertFalse(alive(pid), f"child {pid} stopped")
+
+
+class MigrateForRealTest(SimpleTestCase):
+    """An install set up with `helpwell migrate` (no `helpwell run`) can take requests at once."""
+
+    def test_migrate_creates_the_defaults_so_imported_mail_opens_tickets(self):
+        var = tempfile.TemporaryDirectory()
+        self.addCleanup(var.cleanup)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("HELPWELL_", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"))
+        }
+        env.update(HELPWELL_VAR_DIR=var.name, HELPWELL_TESTING="1")
+        mail = Path(var.name) / "request.eml"
+        mail.write_bytes(
+            b"From: Erin <erin@initech.example>\r\nTo: support@helpwell.localhost\r\n"
+            b"Subject: Printer on fire\r\nMessage-ID: <fire@initech.example>\r\n\r\nIt is on fire.\r\n"
+        )
+        helpwell = [sys.executable, "-m", "helpwell.cli"]
+        for args in (["migrate", "-v0"], ["import-mail", str(mail)]):
+            done = subprocess.run([*helpwell, *args], env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("Imported 1 mail", done.stdout + done.stderr)
+        self.assertNotIn("failed", (done.stdout + done.stderr).split("Imported", 1)[1].split("\n", 1)[0])
