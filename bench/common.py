@@ -117,9 +117,10 @@ def step(label: str) -> Iterator[None]:
 
 
 def host_loop_seconds() -> float:
-    """Seconds a fixed pure-Python loop (ten million additions) takes, best of three: how fast this
-    shared host is right now. Its speed moves by half from one hour to the next, so every run records it
-    next to its figures."""
+    """Seconds a fixed pure-Python loop (ten million additions) takes, best of three: a rough gauge of
+    how fast this shared host is right now, recorded next to each run's figures. It misses part of the
+    host's slow phases (memory-heavy work slows more than this loop), so the mail benchmark also gives
+    its parser's own speed."""
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()

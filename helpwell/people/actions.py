@@ -132,7 +132,7 @@ def do_find_or_create_customer(
     """
     email = normalise_email(email)
     # One index lookup finds the address in any letter case; the exact spelling wins if several do.
-    # A bulk job looks up its batch's senders at once (customers_by_email) and keeps them in its memo.
+    # A bulk job looks up its batch's senders at once (look_up_customers_for_batch) into its memo.
     matches = memo.read(
         customer_memo_key(email), lambda: list(Customer.objects.with_email(email).order_by("pk")[:10])
     )

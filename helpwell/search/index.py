@@ -51,10 +51,7 @@ def index_tickets(ticket_ids: list[int]) -> None:
     if not ticket_ids:
         return
     with connection.cursor() as cursor:
-        if len(ticket_ids) == 1:
-            cursor.execute(_thread_sql("t.id = %s"), ticket_ids)
-        else:
-            cursor.execute(_thread_sql(f"t.id IN ({', '.join(['%s'] * len(ticket_ids))})"), ticket_ids)
+        cursor.execute(_thread_sql(f"t.id IN ({', '.join(['%s'] * len(ticket_ids))})"), ticket_ids)
 
 
 def index_article(article: object) -> None:

@@ -50,24 +50,22 @@ class _Item:
 @dataclass
 class _Batch:
     queue: list[_Entry] = field(default_factory=list)
-    tables: dict[str, int] = field(default_factory=dict)  # queued rows per table
+    tables: set[str] = field(default_factory=set)  # tables with queued rows
     queued: set[int] = field(default_factory=set)  # id() of every queued row object
-    free_ids: dict[type[models.Model], list[int]] = field(default_factory=dict)
+    free_ids: dict[type[models.Model], list[int]] = field(default_factory=dict)  # drawn, unused; last first
     counter: int = 0
     flushing: bool = False
     item: _Item | None = None
-    flushes: int = 0
     id_block: int = ID_BLOCK
 
     def add(self, entry: _Entry) -> None:
         self.queue.append(entry)
         if entry.row is not None:
-            table = entry.row._meta.db_table
-            self.tables[table] = self.tables.get(table, 0) + 1
+            self.tables.add(entry.row._meta.db_table)
             self.queued.add(id(entry.row))
 
     def clear(self) -> None:
-        self.queue, self.tables, self.queued = [], {}, set()
+        self.queue, self.tables, self.queued = [], set(), set()
 
     def names_queued_table(self, sql: str) -> bool:
         return any(table in sql and _name_of(table).search(sql) for table in self.tables)
@@ -177,7 +175,8 @@ def insert_many(objs: list[M]) -> list[M]:
 
 
 def later(key: str, run: Callable[[list[Any]], None], arg: Any) -> None:
-    """Call `run(args)` once for every `arg` queued under `key` at the next flush (at once outside a batch)."""
+    """Call `run(args)` once at the next flush with every (hashable) `arg` queued under `key`, each once
+    (at once outside a batch)."""
     batch = _batch.get()
     if batch is None:
         run([arg])
@@ -209,20 +208,17 @@ def flush() -> None:
     batch.flushing = True
     try:
         groups: dict[tuple[type[models.Model], bool], list[models.Model]] = {}
-        calls: dict[str, tuple[Callable[[list[Any]], None], list[Any]]] = {}
+        calls: dict[str, tuple[Callable[[list[Any]], None], dict[Any, None]]] = {}
         for entry in queue:
             if entry.row is not None:
                 groups.setdefault((type(entry.row), entry.ignore_conflicts), []).append(entry.row)
-            elif entry.run is not None:
-                args = calls.setdefault(entry.key, (entry.run, []))[1]
-                if entry.arg not in args:
-                    args.append(entry.arg)
+            elif entry.run is not None:  # each argument once, in the order first queued
+                calls.setdefault(entry.key, (entry.run, {}))[1][entry.arg] = None
         # Foreign keys are checked at commit, and the groups keep the order the rows were queued in.
         for (model, ignore), rows in groups.items():
             model._default_manager.bulk_create(rows, ignore_conflicts=ignore)
         for run, args in calls.values():
-            run(args)
-        batch.flushes += 1
+            run(list(args))
         if batch.item is not None:
             batch.item.written.extend(queue)
     finally:
@@ -246,8 +242,8 @@ def _flush_first(execute: Callable[..., Any], sql: str, params: Any, many: bool,
 def _next_id(batch: _Batch, model: type[models.Model]) -> int:
     free = batch.free_ids.get(model)
     if not free:
-        free = batch.free_ids[model] = _draw_ids(model, batch.id_block)
-    return free.pop(0)
+        free = batch.free_ids[model] = _draw_ids(model, batch.id_block)[::-1]
+    return free.pop()
 
 
 def _draw_ids(model: type[models.Model], count: int) -> list[int]:

@@ -75,6 +75,21 @@ def _store_attachments(message: Message, files: Iterable[UploadedFile]) -> None:
         att.save()
 
 
+def _customer_message(ticket: Ticket, customer: Customer, body: str, body_html: str, channel: str,
+                      files: Sequence[UploadedFile], *, created_at: Any = None) -> Message:  # fmt: skip
+    """A customer's message with its files; `body_html` already sanitised by the channel, or made from body."""
+    message = deferred.insert(Message(
+        ticket=ticket,
+        author_customer=customer,
+        body_text=body,
+        body_html=body_html or text_to_html(body),
+        channel=channel,
+        created_at=created_at or timezone.now(),
+    ))  # fmt: skip
+    _store_attachments(message, files)
+    return message
+
+
 def _event(ticket: Ticket, kind: str, *, user: Any = None, customer: Customer | None = None,
            channel: str = Channel.WEB, old: Any = "", new: Any = "") -> TicketEvent:  # fmt: skip
     return deferred.insert(TicketEvent(
@@ -187,15 +202,8 @@ def do_create_ticket(
             deferred.insert(ticket)
         else:
             _insert_with_fresh_reference(ticket)
-        message = deferred.insert(Message(
-            ticket=ticket,
-            author_customer=customer,
-            body_text=body,
-            body_html=body_html or text_to_html(body),
-            channel=channel,
-            created_at=now,
-        ))  # fmt: skip
-        _store_attachments(message, [*attachments, *received_files])
+        message = _customer_message(ticket, customer, body, body_html, channel, [*attachments, *received_files],
+                                    created_at=now)  # fmt: skip
         # Tone and abuse reading; shields the agent if abusive.
         guidelines.do_read_customer_message(message, new_customer=new_customer)
         _event(ticket, TicketEvent.Kind.CREATED, user=actor, customer=None if actor else customer,
@@ -295,14 +303,7 @@ def do_customer_reply(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == Status.CLOSED:
         raise ValidationError("This request is closed; please open a new one.")
-    message = deferred.insert(Message(
-        ticket=ticket,
-        author_customer=customer,
-        body_text=body,
-        body_html=body_html or text_to_html(body),
-        channel=channel,
-    ))  # fmt: skip
-    _store_attachments(message, [*attachments, *received_files])
+    message = _customer_message(ticket, customer, body, body_html, channel, [*attachments, *received_files])
     _event(ticket, TicketEvent.Kind.CUSTOMER_REPLIED, customer=customer, channel=channel)
     guidelines.do_read_customer_message(message)  # tone and abuse reading; shields the agent if abusive
     _touch(ticket)

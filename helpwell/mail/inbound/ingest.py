@@ -2,7 +2,8 @@
 
 Every way in (SMTP/LMTP listener, IMAP poller, HTTP endpoint, `helpwell import-mail`) calls
 `receive()` (the import through `receive_many()`, many mails per transaction). It stores the raw
-message under its Message-ID (or a digest of its bytes) first, so a redelivery is a no-op and a mail that fails to parse is kept, listed for admins and retried later.
+message under its Message-ID (or a digest of its bytes) first, so a redelivery is a no-op and a mail
+that fails to parse is kept, listed for admins and retried later.
 `process()` then decides, in one transaction, what the mail is to the help desk:
 
 * a bounce (RFC 3464): the address is flagged as bouncing and a note goes on the ticket it was about;
@@ -78,6 +79,7 @@ class Head:
 
 
 def read_head(raw: bytes) -> Head:
+    """The key a mail is stored under is its Message-ID when it has one, else a digest of its bytes."""
     try:
         headers = BytesParser(policy=policy.compat32).parsebytes(
             strip_mbox_line(raw[:65536]), headersonly=True
@@ -85,7 +87,8 @@ def read_head(raw: bytes) -> Head:
         ids = message_ids(str(headers.get("message-id") or ""))
     except Exception:  # headers the parser cannot read: the digest still identifies the mail
         return Head("sha256:" + hashlib.sha256(raw).hexdigest(), "")
-    head = Head(ids[0][:300], ids[0][:300]) if ids else Head("sha256:" + hashlib.sha256(raw).hexdigest(), "")
+    message_id = ids[0][:300] if ids else ""
+    head = Head(message_id or "sha256:" + hashlib.sha256(raw).hexdigest(), message_id)
     try:
         head.sender = parseaddr(str(headers.get("from") or ""))[1].strip().lower()
         head.referred_ids = message_ids(str(headers.get("in-reply-to") or "")) + message_ids(
@@ -105,12 +108,6 @@ def read_head(raw: bytes) -> Head:
 
 
 MACHINE_HEADERS = ("auto-submitted", "precedence", "list-id", "x-auto-response-suppress", "x-autoreply")
-
-
-def dedupe_key(raw: bytes) -> tuple[str, str]:
-    """(key, Message-ID): the Message-ID when there is one, else a digest of the bytes."""
-    head = read_head(raw)
-    return head.key, head.message_id
 
 
 def receive(
@@ -187,8 +184,8 @@ def receive_many(
 ) -> Iterator[tuple[InboundMail, bool]]:
     """`receive()` for a stream of mail (`helpwell import-mail`), a batch of them per transaction.
 
-    Yields (row, whether it was new) once the batch holding it has committed. Each mail has
-    its own savepoints (those of `receive()` and `process()`), so a duplicate or a mail that fails
+    Yields (row, whether it was new) once the batch holding it has committed. Each mail succeeds or
+    fails alone (`deferred.item()`, a savepoint once it needs one), so a duplicate or a mail that fails
     is recorded as such and never undoes the others. A crash in the middle of a batch loses nothing:
     the batch rolls back, its mails are still in the source, and importing again skips those already
     stored (by Message-ID)."""
