@@ -19,6 +19,7 @@ import base64
 import html
 import os
 import re
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,20 @@ FIELDS = ("from", "from_email", "from_display_name", "subject", "attachments", "
 
 def shared_data_dir() -> Path:
     """Real-world test data written by others: `../shared/data` beside the project, or wherever
-    HELPWELL_SHARED_DATA points (a checkout that does not sit beside it)."""
-    return Path(os.environ.get("HELPWELL_SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared" / "data")
+    HELPWELL_SHARED_DATA points. A clone made elsewhere from a checkout on this machine (`git clone
+    /path/to/helpwell`) finds it beside that checkout. Nothing is copied into the repository."""
+    if os.environ.get("HELPWELL_SHARED_DATA"):
+        return Path(os.environ["HELPWELL_SHARED_DATA"])
+    root = Path(settings.BASE_DIR)
+    beside = root.parent / "shared" / "data"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(root), "config", "--get", "remote.origin.url"], capture_output=True, text=True
+    ).stdout.strip()
+    if origin and Path(origin).is_dir() and (Path(origin).resolve().parent / "shared" / "data").is_dir():
+        return Path(origin).resolve().parent / "shared" / "data"
+    return beside  # absent: the corpus tests say so and fail
 
 
 def corpus_dir() -> Path:
