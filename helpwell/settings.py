@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the browser's middleware: the bulk ticket intake answers token-authenticated requests.
+    "helpwell.api.intake.TicketIntakeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +172,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # How long an API process trusts an agent token it has checked; a revoked token stops working
 # everywhere within this many seconds (at once in the process that revoked it). 0: check every call.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("HELPWELL_API_TOKEN_CACHE_SECONDS", "10"))
+# Priorities, teams, categories, team members and the site settings, as read on every agent page, are
+# kept per process this long (helpwell.lib.process_cache); a change made in another process shows
+# after at most this many seconds.
+REFERENCE_CACHE_SECONDS = float(os.environ.get("HELPWELL_REFERENCE_CACHE_SECONDS", "30"))
 MAGIC_LINK_MAX_AGE = int(os.environ.get("HELPWELL_MAGIC_LINK_MAX_AGE", str(14 * 24 * 3600)))
 # How often each public form may be used per client address, per hour.
 PUBLIC_FORM_RATE = int(os.environ.get("HELPWELL_PUBLIC_FORM_RATE", "20"))

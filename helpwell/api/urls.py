@@ -8,7 +8,6 @@ from django.urls import URLPattern, path, re_path
 from .api import api
 from .docs import docs_asset
 from .errors import error_body
-from .intake import submit_ticket, wants_async
 
 
 def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
@@ -40,27 +39,10 @@ def json_errors(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def with_async_intake(view: Callable[..., Any]) -> Callable[..., Any]:
-    """POST /tickets with `Prefer: respond-async` from an agent token takes the short path in
-    helpwell.api.intake when it can; anything else is the API's as usual."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "POST" and wants_async(request):
-            response = submit_ticket(request)
-            if response is not None:
-                return response
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 # Not called app_name/namespace: include() would read a module-level `app_name` as this module's.
 api_patterns, api_app, api_namespace = api.urls
 for pattern in api_patterns:
     if isinstance(pattern, URLPattern):
-        if str(pattern.pattern) == "tickets":  # ninja serves GET and POST of a path from one view
-            pattern.callback = with_async_intake(pattern.callback)
         pattern.callback = json_errors(pattern.callback)
 
 urlpatterns = [

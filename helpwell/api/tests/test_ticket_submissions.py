@@ -37,7 +37,7 @@ class SubmitTicketTests(ApiTestCase):
 
     def test_the_short_path_answers_exactly_as_the_api_does(self):
         short = self.submit(subject="One")
-        with mock.patch("helpwell.api.urls.submit_ticket", return_value=None) as skipped:
+        with mock.patch("helpwell.api.intake.submit_ticket", return_value=None) as skipped:
             full = self.submit(subject="Two")
         self.assertTrue(skipped.called)
         self.assertEqual((short.status_code, full.status_code), (202, 202))
