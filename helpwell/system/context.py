@@ -3,12 +3,19 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from helpwell.lib.process_cache import ProcessCache
+
 from .models import SiteSettings
+
+# Read on every page; kept per process (shared between requests: templates only read it).
+SITE_SETTINGS: ProcessCache[None, SiteSettings] = ProcessCache(
+    lambda _: SiteSettings.load(), depends_on=[SiteSettings]
+)
 
 
 def _site_settings(request: HttpRequest) -> SiteSettings:
     if not hasattr(request, "_site_settings"):
-        request._site_settings = SiteSettings.load()  # type: ignore[attr-defined]
+        request._site_settings = SITE_SETTINGS.get(None)  # type: ignore[attr-defined]
     return request._site_settings  # type: ignore[attr-defined]
 
 

@@ -11,6 +11,7 @@ from helpwell.lib.choices import RowsOnceModelChoiceField
 from helpwell.lib.widgets import QuickHiddenInput, QuickSelect, QuickTextInput
 from helpwell.people.models import Agent, Team
 
+from . import options
 from .actions import normalise_tags, validate_attachments
 from .models import Category, Message, Priority, Status, Ticket
 
@@ -44,15 +45,18 @@ class PropertiesForm(forms.Form):
         widget=QuickSelect,
     )  # fmt: skip
     status = forms.ChoiceField(choices=Status.choices, show_hidden_initial=True, widget=QuickSelect)
+    # Options from the per-process cache (.options); submitted values are checked against the queryset.
     priority = RowsOnceModelChoiceField(
-        queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect
-    )
+        queryset=Priority.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect,
+        rows=options.priorities,
+    )  # fmt: skip
     team = RowsOnceModelChoiceField(
-        queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect
-    )
+        queryset=Team.objects.all(), empty_label=None, show_hidden_initial=True, widget=QuickSelect,
+        rows=options.teams,
+    )  # fmt: skip
     category = RowsOnceModelChoiceField(
         queryset=Category.objects.all(), required=False, empty_label="No category", show_hidden_initial=True,
-        widget=QuickSelect,
+        widget=QuickSelect, rows=options.categories,
     )  # fmt: skip
     tags = forms.CharField(
         required=False,
@@ -80,9 +84,9 @@ class PropertiesForm(forms.Form):
         for field in self.fields.values():
             field.hidden_widget = QuickHiddenInput
         assignee_field: Any = self.fields["assignee"]
-        assignee_field.queryset = assignable_agents(
-            team_ids=[ticket.team_id], also=(ticket.assignee_id, user.pk)
-        )
+        also = (ticket.assignee_id, user.pk)
+        assignee_field.queryset = assignable_agents(team_ids=[ticket.team_id], also=also)
+        assignee_field.rows = lambda: options.assignable(ticket.team_id, also)
 
     def clean_tags(self) -> list[str]:
         names = normalise_tags(self.cleaned_data["tags"].split(","))

@@ -1,0 +1,63 @@
+"""The options of the ticket page's select boxes, kept per process (helpwell.lib.process_cache).
+
+Every ticket page lists the priorities, teams, categories and the agents of the ticket's team; they
+change a few times a year, so each web process reads them once every few seconds instead of on
+every page. What a select box accepts on submit is still checked against the database.
+"""
+
+from typing import TypeVar
+
+from django.contrib.auth.models import User
+from django.db.models import Model
+
+from helpwell.lib.process_cache import ProcessCache
+from helpwell.people.models import Agent, Team
+
+from .models import Category, Priority
+
+M = TypeVar("M", bound=Model)
+
+
+def _all(model: type[M]) -> ProcessCache[None, list[M]]:
+    return ProcessCache(lambda _: list(model._default_manager.all()), depends_on=[model])
+
+
+PRIORITIES = _all(Priority)
+TEAMS = _all(Team)
+CATEGORIES = _all(Category)
+
+
+def _team_agents(team_id: int) -> list[User]:
+    from .forms import assignable_agents  # the forms use these options
+
+    return list(assignable_agents(team_ids=[team_id]))
+
+
+# A login saves the user (last_login) and so empties this one; that is rare enough.
+TEAM_AGENTS: ProcessCache[int, list[User]] = ProcessCache(
+    _team_agents, depends_on=[User, Agent, Agent.teams.through, Team]
+)
+
+
+def priorities() -> list[Priority]:
+    return PRIORITIES.get(None)
+
+
+def teams() -> list[Team]:
+    return TEAMS.get(None)
+
+
+def categories() -> list[Category]:
+    return CATEGORIES.get(None)
+
+
+def assignable(team_id: int, also: tuple[int | None, ...]) -> list[User]:
+    """The active agents of the team by name, plus `also` (the assignee, the agent looking) when
+    they are active agents; those outside the team cost one query, as before the cache."""
+    members = TEAM_AGENTS.get(team_id)
+    known = {user.pk for user in members}
+    if all(pk is None or pk in known for pk in also):
+        return members
+    from .forms import assignable_agents
+
+    return list(assignable_agents(team_ids=[team_id], also=also))
