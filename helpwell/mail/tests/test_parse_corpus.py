@@ -102,6 +102,13 @@ class HostileHeadersTest(SimpleTestCase):
         mail = parse_message(b"From: =?utf-8?Q?agent?=@example.com\r\nSubject: t\r\n\r\nbody")
         self.assertEqual(mail.from_email, "agent@example.com")
 
+    def test_a_nul_byte_in_an_encoded_words_charset_is_an_unknown_charset(self):
+        # Found by the mangled-mail test below: the codec lookup raised ValueError, not LookupError.
+        mail = parse_message(
+            b"From: a@example.com\r\nSubject: =?\x00iso-8859-1?Q?Invoice_overdue?=\r\n\r\nbody"
+        )
+        self.assertEqual(mail.subject, "Invoice overdue")
+
     def test_a_message_of_garbage_bytes_does_not_raise(self):
         for raw in (
             b"",
