@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from helpwell.lib.choices import RowsOnceModelChoiceField
 from helpwell.lib.widgets import QuickHiddenInput, QuickSelect, QuickTextInput
-from helpwell.people.models import Agent, Team
+from helpwell.people.models import Team
 
 from . import options
 from .actions import normalise_tags, validate_attachments
@@ -22,17 +22,6 @@ class AgentChoiceField(RowsOnceModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         agent = getattr(obj, "agent", None)
         return agent.display_name if agent else obj.get_username()
-
-
-def assignable_agents(*, team_ids: list[int] | None, also: tuple[int | None, ...] = ()) -> QuerySet[User]:
-    """Active agents on any of these teams (every agent for None), plus the given users, by name."""
-    members = Agent.objects.all() if team_ids is None else Agent.objects.filter(teams__in=team_ids)
-    wanted = Q(pk__in=members.values("user_id")) | Q(pk__in=[pk for pk in also if pk])
-    return (
-        User.objects.filter(wanted, agent__isnull=False, is_active=True)
-        .select_related("agent")
-        .order_by("agent__display_name")
-    )
 
 
 class PropertiesForm(forms.Form):
@@ -85,8 +74,9 @@ class PropertiesForm(forms.Form):
             field.hidden_widget = QuickHiddenInput
         assignee_field: Any = self.fields["assignee"]
         also = (ticket.assignee_id, user.pk)
-        assignee_field.queryset = assignable_agents(team_ids=[ticket.team_id], also=also)
         assignee_field.rows = lambda: options.assignable(ticket.team_id, also)
+        if self.is_bound:  # only a submitted value is checked against the database
+            assignee_field.queryset = options.assignable_agents(team_ids=[ticket.team_id], also=also)
 
     def clean_tags(self) -> list[str]:
         names = normalise_tags(self.cleaned_data["tags"].split(","))

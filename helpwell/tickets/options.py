@@ -8,7 +8,7 @@ every page. What a select box accepts on submit is still checked against the dat
 from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 
 from helpwell.lib.process_cache import ProcessCache
 from helpwell.people.models import Agent, Team
@@ -27,9 +27,18 @@ TEAMS = _all(Team)
 CATEGORIES = _all(Category)
 
 
-def _team_agents(team_id: int) -> list[User]:
-    from .forms import assignable_agents  # the forms use these options
+def assignable_agents(*, team_ids: list[int] | None, also: tuple[int | None, ...] = ()) -> QuerySet[User]:
+    """Active agents on any of these teams (every agent for None), plus the given users, by name."""
+    members = Agent.objects.all() if team_ids is None else Agent.objects.filter(teams__in=team_ids)
+    wanted = Q(pk__in=members.values("user_id")) | Q(pk__in=[pk for pk in also if pk])
+    return (
+        User.objects.filter(wanted, agent__isnull=False, is_active=True)
+        .select_related("agent")
+        .order_by("agent__display_name")
+    )
 
+
+def _team_agents(team_id: int) -> list[User]:
     return list(assignable_agents(team_ids=[team_id]))
 
 
@@ -58,6 +67,4 @@ def assignable(team_id: int, also: tuple[int | None, ...]) -> list[User]:
     known = {user.pk for user in members}
     if all(pk is None or pk in known for pk in also):
         return members
-    from .forms import assignable_agents
-
     return list(assignable_agents(team_ids=[team_id], also=also))

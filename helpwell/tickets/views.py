@@ -24,8 +24,9 @@ from helpwell.people.models import LANGUAGE_CHOICES, Team
 
 from .access import get_ticket_for_agent, messages_for_agent, team_ids_of, tickets_for_agent
 from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
-from .forms import BulkForm, PropertiesForm, ReplyForm, assignable_agents
+from .forms import BulkForm, PropertiesForm, ReplyForm
 from .models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent
+from .options import assignable_agents
 from .queue import (
     SORTS,
     STATUS_CHOICES,
