@@ -179,15 +179,21 @@ class BulkForm(forms.Form):
     assignee = AgentChoiceField(queryset=User.objects.none(), required=False, empty_label="Assign to…")
     status = forms.ChoiceField(choices=[("", "Set status…"), *Status.choices], required=False)
     priority = RowsOnceModelChoiceField(
-        queryset=Priority.objects.all(), required=False, empty_label="Set priority…"
+        queryset=Priority.objects.all(), required=False, empty_label="Set priority…", rows=options.priorities
     )
     tag = forms.CharField(required=False, max_length=50)
 
-    def __init__(self, *args: Any, assignees: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, assignees: QuerySet[User], assignee_rows: list[User] | None = None, **kwargs: Any
+    ) -> None:
+        """`assignees` decides what a submitted assignee may be; `assignee_rows`, when given, are the
+        options shown (from the per-process cache) instead of reading `assignees`."""
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         field: Any = self.fields["assignee"]
         field.queryset = assignees
+        if assignee_rows is not None:
+            field.rows = lambda: assignee_rows
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

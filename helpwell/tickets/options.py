@@ -60,6 +60,26 @@ def categories() -> list[Category]:
     return CATEGORIES.get(None)
 
 
+def _agents_on_teams(team_ids: tuple[int, ...] | None) -> list[User]:
+    return list(assignable_agents(team_ids=None if team_ids is None else list(team_ids)))
+
+
+# Keyed by a set of teams (None: every team); a team has few distinct combinations of members' teams.
+AGENTS_ON_TEAMS: ProcessCache[tuple[int, ...] | None, list[User]] = ProcessCache(
+    _agents_on_teams, depends_on=[User, Agent, Agent.teams.through, Team]
+)
+
+
+def assignable_on_teams(team_ids: list[int] | None, also: tuple[int | None, ...]) -> list[User]:
+    """The active agents of these teams (of every team for None) by name, plus `also` when they are
+    active agents: the queue's "Assign to" box. Users outside the teams cost one query."""
+    members = AGENTS_ON_TEAMS.get(None if team_ids is None else tuple(sorted(team_ids)))
+    known = {user.pk for user in members}
+    if all(pk is None or pk in known for pk in also):
+        return members
+    return list(assignable_agents(team_ids=team_ids, also=also))
+
+
 def assignable(team_id: int, also: tuple[int | None, ...]) -> list[User]:
     """The active agents of the team by name, plus `also` (the assignee, the agent looking) when
     they are active agents; those outside the team cost one query, as before the cache."""

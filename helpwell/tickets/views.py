@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,13 +21,13 @@ from django.views.decorators.http import require_POST, require_safe
 from helpwell.guidelines.actions import BlockedByGuidelines, do_record_blocked
 from helpwell.guidelines.views import ticket_panel
 from helpwell.people.access import agent_required
-from helpwell.people.models import LANGUAGE_CHOICES, Team
+from helpwell.people.models import LANGUAGE_CHOICES
 
+from . import options
 from .access import get_ticket_for_agent, messages_for_agent, team_ids_of, tickets_for_agent
 from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
 from .forms import BulkForm, PropertiesForm, ReplyForm
-from .models import Attachment, Category, Channel, Priority, Status, Ticket, TicketEvent
-from .options import assignable_agents
+from .models import Attachment, Channel, Status, Ticket, TicketEvent
 from .queue import (
     SORTS,
     STATUS_CHOICES,
@@ -38,6 +39,7 @@ from .queue import (
     queue_queryset,
     reference_in,
 )
+from .queue_rows import queue_rows
 
 # A customer or organisation with more tickets than this shows "100+": counting is bounded too.
 COUNT_CAP = 100
@@ -78,14 +80,18 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label, params.query_string(tab=key)) for key, label in TABS],
         "sorts": [(key, sort.label) for key, sort in SORTS.items()],
         "status_choices": STATUS_CHOICES,
-        "priorities": Priority.objects.all(),
-        "categories": Category.objects.all(),
-        "teams": Team.objects.all(),
-        "bulk_form": BulkForm(assignees=_bulk_assignees(agent, user)),
+        "priorities": options.priorities(),
+        "categories": options.categories(),
+        "teams": options.teams(),
+        "bulk_form": BulkForm(
+            assignees=_bulk_assignees(agent, user), assignee_rows=_bulk_assignee_rows(agent, user)
+        ),
         "next_url": params.query_string(cursor=page.next_cursor) if page.has_next else "",
         "prev_url": params.query_string(cursor=page.prev_cursor) if page.has_prev else "",
         "this_url": request.get_full_path(),
-        "day_ago": now - timedelta(days=1),  # older activity shows as a date: "Thu 19 Nov"
+        # Rendered in Python (.queue_rows): through the template the rows were most of the page's time.
+        # Older activity than a day shows as a date: "Thu 19 Nov".
+        "rows": queue_rows(page.tickets, recent_since=now - timedelta(days=1)),
     }
     return render(request, "tickets/queue.html", context)
 
@@ -93,7 +99,13 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
 def _bulk_assignees(agent: Any, user: Any) -> QuerySet:
     """Whom the queue's "Assign to" offers: colleagues on the agent's teams (everyone, for admins)."""
     team_ids = None if agent.is_admin else team_ids_of(agent)
-    return assignable_agents(team_ids=team_ids, also=(user.pk,))
+    return options.assignable_agents(team_ids=team_ids, also=(user.pk,))
+
+
+def _bulk_assignee_rows(agent: Any, user: Any) -> list[User]:
+    """The same people as _bulk_assignees, from the per-process cache: the options the queue shows."""
+    team_ids = None if agent.is_admin else team_ids_of(agent)
+    return options.assignable_on_teams(team_ids, also=(user.pk,))
 
 
 @require_POST
@@ -183,10 +195,11 @@ def _detail_context(
     user = request.user
     customer = ticket.customer
     visible = tickets_for_agent(user)
+    # Only what the list shows: a ticket row has some twenty columns, eight of them dates to convert.
     others = list(
         visible.filter(customer_id=customer.pk)
         .exclude(pk=ticket.pk)
-        .select_related("priority")
+        .only("pk", "reference", "subject", "status", "created_at")
         .order_by("-created_at")[:10]
     )
     organisation = customer.organisation

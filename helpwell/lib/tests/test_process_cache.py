@@ -24,8 +24,11 @@ CACHED_TABLES = ("tickets_priority", "people_team", "tickets_category", "system_
 @override_settings(REFERENCE_CACHE_SECONDS=30)
 class ProcessCacheTest(TransactionTestCase):
     def setUp(self) -> None:
-        for cache in (options.PRIORITIES, options.TEAMS, options.CATEGORIES, options.TEAM_AGENTS):
+        caches = (options.PRIORITIES, options.TEAMS, options.CATEGORIES, options.TEAM_AGENTS,
+                  options.AGENTS_ON_TEAMS)  # fmt: skip
+        for cache in caches:
             cache.clear()  # what an earlier test's flushed database left behind
+        self.caches = caches
         from helpwell.system.context import SITE_SETTINGS
 
         SITE_SETTINGS.clear()
@@ -101,3 +104,33 @@ class ProcessCacheTest(TransactionTestCase):
         html, _ = self.page()
         self.assertIn("Tom Reyes", html)
         self.assertEqual([u.username for u in options.assignable(self.billing.pk, (None,))], ["alice"])
+
+    def queue(self) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/agent/", {"tab": "all"})
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+    def test_the_queue_reads_its_filters_and_bulk_options_once_and_shows_a_change_at_once(self):
+        self.queue()  # the first visit also remembers the view in the session
+        for cache in self.caches:
+            cache.clear()
+        _, first = self.queue()
+        self.assertTrue({"tickets_priority", "people_team", "tickets_category"} <= self.read_tables(first))
+        html, second = self.queue()
+        self.assertEqual(self.read_tables(second), set())
+        # The three filters (the bulk box shares the priorities) and the agents of the agent's teams.
+        self.assertEqual(len(first) - len(second), 4)
+        self.assertIn('<option value="3">Alice Martin</option>'.replace("3", str(self.alice.pk)), html)
+
+        Category.objects.create(name="Refunds", slug="refunds", team=self.billing)
+        Team.objects.create(name="Shipping", slug="shipping")
+        bob = make_agent("bob", "Bob Okafor")
+        bob.agent.teams.add(self.billing)
+        html, _ = self.queue()
+        for shown in ("Refunds", "Shipping", "Bob Okafor"):
+            self.assertIn(shown, html)
+        eve = make_agent("eve", "Eve Stone", teams=(Team.objects.get(slug="shipping"),))
+        html, _ = self.queue()
+        self.assertNotIn("Eve Stone", html)  # not on Alice's teams: not offered for her bulk changes
+        self.assertEqual(eve.username, "eve")

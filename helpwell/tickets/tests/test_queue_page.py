@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from helpwell.test import PASSWORD, BaseTestCase
-from helpwell.tickets.actions import do_assign_ticket
+from helpwell.tickets.actions import do_assign_ticket, do_set_tags
 from helpwell.tickets.models import Status, TicketEvent
 
 QUEUE = "/agent/"
@@ -47,6 +47,27 @@ class QueuePageTests(BaseTestCase):
         self.assertContains(response, "Acme")
         self.assertContains(response, "in 23 h")  # normal priority: 24 hours to a first response
         self.assertContains(response, "Showing 1 ticket")
+
+    def test_a_row_escapes_what_people_typed_and_shows_tags_assignee_and_deadline(self):
+        # The rows are rendered in Python (tickets.queue_rows), not by the template's autoescaping.
+        self.carol.name = 'Carol <b>"Chen"</b> & Co'
+        self.carol.save()
+        hostile = self.make_ticket(subject="<script>alert(1)</script> refund")
+        do_set_tags(hostile, ["vip", "<i>x</i>"], actor=self.lena)
+        do_assign_ticket(hostile, self.alice, actor=self.lena)
+        self.client.login(username="alice", password=PASSWORD)
+        html = self.client.get(QUEUE, {"tab": "mine"}).content.decode()
+        self.assertNotIn("<script>alert(1)</script>", html)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; refund", html)
+        self.assertIn("Carol &lt;b&gt;&quot;Chen&quot;&lt;/b&gt; &amp; Co", html)
+        self.assertIn('<span class="ws-tag">vip</span>', html)
+        self.assertIn('<span class="ws-tag">&lt;i&gt;x&lt;/i&gt;</span>', html)
+        url = f"/agent/tickets/{hostile.reference}/"
+        self.assertIn(f'<tr data-row data-href="{url}">', html)
+        self.assertIn(f'href="{url}" data-row-link>', html)
+        self.assertIn(f'src="/people/photo/{self.alice.agent.pk}/?v=', html)
+        self.assertIn("Alice Martin</span>", html)
+        self.assertIn('<span class="due due-ok" title="Due ', html)
 
     def test_tom_cannot_see_billing_tickets_in_any_tab(self):
         self.client.login(username="tom", password=PASSWORD)

@@ -1,0 +1,106 @@
+"""The agent queue's table rows, rendered in Python.
+
+Every visit to the queue shows up to 25 rows of nine cells. Through the template language a row took
+about half a millisecond (some forty variable lookups, fifteen conditions, two URL reversals, a
+photo URL and three date formats), about 12 ms of a page: most of its time. Here a row takes a few
+hundredths of that. The markup is what the template produced; every value is escaped, and the dates
+are in the current time zone and language, as the template's `date` and `naturaltime` filters gave.
+"""
+
+from datetime import datetime
+
+from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+
+from helpwell.people.templatetags.people_tags import photo_version
+
+from .models import Ticket
+from .queue import Due
+
+# A due state without a clock of its own shows a dash, with the words for screen readers.
+QUIET_DUE = {"met", "late", "none"}
+_PLACEHOLDER = "HW-REFERENCE"  # stands for the reference in the reversed ticket URL
+DUE_SIGNS = {"overdue": '<span aria-hidden="true">⚠ </span>', "soon": '<span aria-hidden="true">◷ </span>'}
+
+
+def queue_rows(tickets: list[Ticket], *, recent_since: datetime) -> SafeString:
+    """The `<tr>` of each ticket (each with `due` set by the view). Activity after `recent_since`
+    shows as "5 minutes ago", older as a date."""
+    detail_url = reverse("tickets-detail", args=[_PLACEHOLDER])  # once a page, not twice a row
+    photos: dict[tuple[int, str], str] = {}  # the same few agents fill a page
+    return mark_safe("\n".join(_row(t, detail_url, photos, recent_since) for t in tickets))  # noqa: S308
+
+
+def _row(t: Ticket, detail_url: str, photos: dict[tuple[int, str], str], recent_since: datetime) -> str:
+    reference = escape(t.reference)
+    url = detail_url.replace(_PLACEHOLDER, reference)
+    tags = [tag.name for tag in t.tags.all()]
+    tag_html = (
+        '<span class="ws-tags">'
+        + "".join(f'<span class="ws-tag">{escape(n)}</span>' for n in tags)
+        + "</span>"
+        if tags
+        else ""
+    )
+    customer = t.customer
+    organisation = customer.organisation
+    org_html = f'<span class="ws-org">{escape(organisation.name)}</span>' if organisation else ""
+    priority = t.priority
+    return (
+        f'<tr data-row data-href="{url}">'
+        f'<td class="col-check"><input type="checkbox" name="ticket" value="{t.pk}"'
+        f' aria-label="Select {reference}" data-row-check></td>'
+        f'<td class="col-ref"><span class="reference">{reference}</span></td>'
+        # The line breaks keep the space the template put between the subject and its tags.
+        f'<td class="col-subject">\n<a class="subject" href="{url}" data-row-link>{escape(t.subject)}</a>'
+        f"\n{tag_html}\n</td>"
+        f'<td class="col-customer"><span class="ws-cust">{escape(customer.name)}</span>{org_html}</td>'
+        f'<td><span class="badge badge-{escape(t.status)}">{escape(t.get_status_display())}</span></td>'
+        f'<td><span class="badge badge-prio-{escape(priority.key)}"><span class="prio-dot" aria-hidden="true">'
+        f"</span>{escape(priority.name)}</span></td>"
+        f'<td class="col-assignee">{_assignee(t, photos)}</td>'
+        f'<td class="col-due">{_due(t.due)}</td>'  # type: ignore[attr-defined]
+        f'<td class="col-updated">{_updated(t.updated_at, recent_since)}</td>'
+        "</tr>"
+    )
+
+
+def _assignee(t: Ticket, photos: dict[tuple[int, str], str]) -> str:
+    user = t.assignee
+    if user is None:
+        return '<span class="muted">Unassigned</span>'
+    agent = getattr(user, "agent", None)
+    if agent is None:
+        return f'<span class="ws-person">{escape(user.get_username())}</span>'
+    key = (agent.pk, photo_version(agent))
+    if key not in photos:
+        photos[key] = escape(f"{reverse('people-photo', args=[agent.pk])}?v={key[1]}")  # as `photo_url`
+    photo = photos[key]
+    return (
+        f'<span class="ws-person"><img class="avatar avatar-sm" src="{photo}" alt="" loading="lazy">'
+        f"{escape(agent.display_name)}</span>"
+    )
+
+
+def _due(due: Due) -> str:
+    if due.state in QUIET_DUE:
+        return (
+            f'<span class="due due-none" title="{escape(due.sentence)}" aria-hidden="true">—</span>'
+            f'<span class="sr-only">{escape(due.text)}</span>'
+        )
+    title = f' title="Due {escape(date_format(localtime(due.at), "D j M, H:i"))}"' if due.at else ""
+    sign = DUE_SIGNS.get(due.state, "")
+    return f'<span class="due due-{escape(due.state)}"{title}>{sign}{escape(due.text)}</span>'
+
+
+def _updated(at: datetime, recent_since: datetime) -> str:
+    local = localtime(at)
+    shown = naturaltime(at) if at > recent_since else date_format(local, "D j M")
+    return (
+        f'<time datetime="{escape(date_format(local, "c"))}" title="{escape(date_format(local, "D j M Y, H:i"))}">'
+        f"{escape(shown)}</time>"
+    )
