@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST, require_safe
 
 from helpwell.guidelines.actions import BlockedByGuidelines, do_record_blocked
@@ -27,6 +28,7 @@ from . import options
 from .access import get_ticket_for_agent, messages_for_agent, team_ids_of, tickets_for_agent
 from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
 from .forms import BulkForm, PropertiesForm, ReplyForm
+from .lists_html import history_items, queue_rows
 from .models import Attachment, Channel, Status, Ticket, TicketEvent
 from .queue import (
     SORTS,
@@ -39,7 +41,6 @@ from .queue import (
     queue_queryset,
     reference_in,
 )
-from .queue_rows import queue_rows
 
 # A customer or organisation with more tickets than this shows "100+": counting is bounded too.
 COUNT_CAP = 100
@@ -89,7 +90,7 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
         "next_url": params.query_string(cursor=page.next_cursor) if page.has_next else "",
         "prev_url": params.query_string(cursor=page.prev_cursor) if page.has_prev else "",
         "this_url": request.get_full_path(),
-        # Rendered in Python (.queue_rows): through the template the rows were most of the page's time.
+        # Rendered in Python (.lists_html): through the template the rows were most of the page's time.
         # Older activity than a day shows as a date: "Thu 19 Nov".
         "rows": queue_rows(page.tickets, recent_since=now - timedelta(days=1)),
     }
@@ -153,8 +154,9 @@ EVENT_PHRASES: dict[str, str] = {
 CHANGE_KINDS = {"assigned", "status", "priority", "category", "tags", "team"}
 
 
-def _history(ticket: Ticket) -> list[dict[str, Any]]:
-    """The ticket's events, newest first, as sentences: who did what, from what to what, when."""
+def _history(ticket: Ticket) -> SafeString:
+    """The ticket's events, newest first, as sentences: who did what, from what to what, when
+    (the history's list items, rendered in Python: see .lists_html)."""
     events = ticket.events.select_related("actor_user__agent", "actor_customer").order_by(
         "-created_at", "-id"
     )
@@ -173,7 +175,7 @@ def _history(ticket: Ticket) -> list[dict[str, Any]]:
                 "channel": event.get_channel_display() if event.channel != Channel.WEB else "",
             }
         )
-    return out
+    return history_items(out)
 
 
 def _tag_names(ticket: Ticket) -> list[str]:

@@ -102,6 +102,22 @@ class DetailTests(TicketPageTestCase):
         self.assertContains(response, "Lena Fischer</strong> changed the assignee")
         self.assertContains(response, '<span class="ws-new">Bob Okafor</span>')
 
+    def test_the_history_escapes_what_people_typed_and_shows_old_and_new(self):
+        # The history's items are rendered in Python (tickets.lists_html), not by autoescaping.
+        do_set_tags(self.ticket, ["<b>vip</b>"], actor=self.alice)
+        do_change_status(self.ticket, Status.ON_HOLD, user=self.alice, notify=False)
+        html = self.client.get(url("tickets-detail", self.ticket)).content.decode()
+        self.assertNotIn("<b>vip</b>", html)
+        self.assertIn('<span class="ws-new">&lt;b&gt;vip&lt;/b&gt;</span>', html)
+        self.assertIn(
+            '<span class="ws-old">New</span> <span aria-label="changed to">→</span>'
+            ' <span class="ws-new">On hold</span>',
+            html,
+        )
+        self.assertIn('<li class="ws-event ws-event-status">', html)
+        self.assertIn("<strong>Alice Martin</strong> changed the status", html)
+        self.assertRegex(html, r'<time class="muted" datetime="\d{4}-\d\d-\d\dT[^"]+" title="[^"]+">now</time>')
+
     def test_its_query_count_does_not_grow_with_the_thread(self):
         def grow(n):
             for i in range(n):
