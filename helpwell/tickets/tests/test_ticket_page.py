@@ -116,7 +116,9 @@ class DetailTests(TicketPageTestCase):
         )
         self.assertIn('<li class="ws-event ws-event-status">', html)
         self.assertIn("<strong>Alice Martin</strong> changed the status", html)
-        self.assertRegex(html, r'<time class="muted" datetime="\d{4}-\d\d-\d\dT[^"]+" title="[^"]+">now</time>')
+        self.assertRegex(
+            html, r'<time class="muted" datetime="\d{4}-\d\d-\d\dT[^"]+" title="[^"]+">now</time>'
+        )
 
     def test_its_query_count_does_not_grow_with_the_thread(self):
         def grow(n):
