@@ -3,20 +3,21 @@
 Ticket changes themselves are tickets.actions', called here with channel="api".
 """
 
-import contextlib
+import dataclasses
 import functools
 import json
 import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 
+from helpwell.lib.group_commit import GroupCommit
 from helpwell.people.actions import do_find_or_create_customer, look_up_customers_for_batch
 from helpwell.people.models import Agent, Customer, Team
 from helpwell.system import deferred, memo
@@ -102,50 +103,107 @@ STALE_CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
-@functools.cache
-def _accept_sql(vendor: str) -> str:
-    """One statement that stores the submission under a reference no ticket has yet.
-
-    Written once by hand because this is the API's hottest write: a single INSERT … SELECT that
-    checks the reference against the tickets and stores the row, one round trip on PostgreSQL
-    and no ORM compilation, so a burst of submissions costs little more than a plain request.
-    """
-    q = connection.ops.quote_name
-    sub = TicketSubmission._meta.db_table
-    ticket = Ticket._meta.db_table
-    columns = ", ".join(q(c) for c in ("reference", "agent_id", "payload", "state", "received_at",
-                                        "attempts", "error", "claimed_by"))  # fmt: skip
-    return (
-        f"INSERT INTO {q(sub)} ({columns}) SELECT %s, %s, %s, %s, %s, 0, '', '' "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {q(ticket)} WHERE {q('reference')} = %s) RETURNING {q('id')}"
-    )
-
-
 def do_accept_ticket_submission(*, agent: Agent, payload: dict[str, Any]) -> str:
     """Store a ticket for the worker to open and return its reference, which is final.
 
     Not audited as a change by a person: the ticket the worker opens records who asked for it
     (its created event names the agent), exactly as a ticket opened at once does.
     """
-    sql = _accept_sql(connection.vendor)
-    body = json.dumps(payload, separators=(",", ":"))
-    received_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    submission = _Submission(
+        agent_id=agent.pk,
+        payload=json.dumps(payload, separators=(",", ":")),
+        received_at=connection.ops.adapt_datetimefield_value(timezone.now()),
+    )
+    if connection.in_atomic_block:  # the row must commit with the caller's transaction: alone, here
+        return _store_submissions([submission])[0]
+    return _store_with_others(submission)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Submission:
+    agent_id: int
+    payload: str  # the request as JSON
+    received_at: Any  # as the database takes it
+
+
+def _store_submissions(submissions: list[_Submission]) -> list[str]:
+    """Store the submissions in one statement (and, outside a transaction, one commit); returns
+    their references, in order. A reference that a ticket or another submission already has is
+    drawn again, for that row alone."""
+    references = _draw_references(len(submissions), taken=set())
+    waiting = list(range(len(submissions)))
     for _ in range(REFERENCE_ATTEMPTS):
-        reference = new_reference()
-        # Inside a caller's transaction a refused insert would spoil it; a savepoint keeps it usable.
-        guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-        try:
-            with guard, connection.cursor() as cursor:
-                cursor.execute(sql, [reference, agent.pk, body, TicketSubmission.State.QUEUED,
-                                     received_at, reference])  # fmt: skip
-                row = cursor.fetchone()
-        except IntegrityError:
-            if TicketSubmission.objects.filter(reference=reference).exists():
-                continue  # another submission drew the same reference this instant
-            raise
-        if row is not None:
-            return reference
+        params: list[Any] = []
+        for i in waiting:
+            sub = submissions[i]
+            params += [
+                references[i],
+                sub.agent_id,
+                sub.payload,
+                TicketSubmission.State.QUEUED,
+                sub.received_at,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(_accept_sql(connection.vendor, len(waiting)), params)
+            stored = {row[0] for row in cursor.fetchall()}
+        waiting = [i for i in waiting if references[i] not in stored]
+        if not waiting:
+            return references
+        fresh = _draw_references(len(waiting), taken=set(references))
+        for i, reference in zip(waiting, fresh, strict=True):
+            references[i] = reference
     raise RuntimeError("Could not draw a free ticket reference")  # 5 clashes in 31^7: not in practice
+
+
+def _draw_references(count: int, *, taken: set[str]) -> list[str]:
+    """`count` new references, none in `taken` and no two alike (one statement stores them all, and
+    a row that repeats another's reference would be skipped as taken)."""
+    drawn: list[str] = []
+    while len(drawn) < count:
+        reference = new_reference()
+        if reference not in taken:
+            taken.add(reference)
+            drawn.append(reference)
+    return drawn
+
+
+# Concurrent submissions in this process share one INSERT and one commit (see GroupCommit): under a
+# burst most of a submission's cost is the round trip and the commit, not its row.
+_store_with_others: GroupCommit[_Submission, str] = GroupCommit(
+    lambda batch: _store_submissions(batch), max_batch=64
+)
+
+
+@functools.cache
+def _accept_sql(vendor: str, rows: int) -> str:
+    """One statement that stores `rows` submissions, each under a reference no ticket has yet.
+
+    Written once per batch size by hand because this is the API's hottest write: an INSERT … SELECT
+    that checks the references against the tickets and stores the rows, one round trip on
+    PostgreSQL and no ORM compilation, so a burst of submissions costs little more than plain
+    requests. RETURNING names the rows stored; a reference already taken is skipped, not an error.
+    """
+    q = connection.ops.quote_name
+    meta = TicketSubmission._meta
+    fields = [
+        cast(Field, meta.get_field(name))
+        for name in ("reference", "agent", "payload", "state", "received_at")
+    ]
+    names = [field.column for field in fields]  # all concrete: none is None
+    if vendor == "postgresql":  # parameters inside VALUES have no column to take their type from
+        row = "(" + ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields) + ")"
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(q(name) for name in names if name)
+    reference = q("reference")
+    return (
+        f"WITH {q('given')} ({columns}) AS (VALUES {', '.join([row] * rows)}) "
+        f"INSERT INTO {q(meta.db_table)} ({columns}, {q('attempts')}, {q('error')}, {q('claimed_by')}) "
+        f"SELECT {columns}, 0, '', '' FROM {q('given')} WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {q(Ticket._meta.db_table)} WHERE {q(Ticket._meta.db_table)}.{reference}"
+        f" = {q('given')}.{reference}) "
+        f"ON CONFLICT ({reference}) DO NOTHING RETURNING {reference}"
+    )
 
 
 def _claim_batch(size: int, now: Any) -> list[TicketSubmission]:

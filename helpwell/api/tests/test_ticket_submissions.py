@@ -2,6 +2,8 @@
 
 import json
 import threading
+import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -14,11 +16,13 @@ from django.test import TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from helpwell.api import actions
 from helpwell.api.actions import do_accept_ticket_submission, open_submitted_tickets
 from helpwell.api.auth import agent_for_token
 from helpwell.api.models import TicketSubmission
 from helpwell.people.models import Agent, Customer, Team
 from helpwell.test import make_agent, make_priorities
+from helpwell.tickets.actions import do_create_ticket
 from helpwell.tickets.models import Category, Channel, Ticket, TicketEvent
 
 from .base import ApiTestCase
@@ -188,6 +192,60 @@ class WorkerTests(TransactionTestCase):
                 payload={"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"},
             )
         return list(TicketSubmission.objects.values_list("reference", flat=True))
+
+    def test_submissions_arriving_together_are_stored_in_one_statement_each_under_its_own_reference(self):
+        if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+            self.skipTest("needs a database shared between connections")
+        taken = do_create_ticket(
+            customer=Customer.objects.create(name="C", email="c@example.com"), subject="x", body="y",
+            reference="HW-TAKEN22", notify=False,
+        )  # fmt: skip
+        group = actions._store_with_others
+        real_write = group.write
+        first_started, release = threading.Event(), threading.Event()
+        statements: list[int] = []
+
+        def write(batch: list[Any]) -> Sequence[str]:
+            if not statements:  # hold the first write until the others are waiting behind it
+                first_started.set()
+                release.wait(5)
+            statements.append(len(batch))
+            return real_write(batch)
+
+        # The second batch draws a ticket's reference first: only that row is drawn again.
+        draws = iter(["HW-FIRST22", taken.reference, "HW-THIRD22", "HW-FOURTH2", "HW-AGAIN22"])
+        returned: dict[int, str] = {}
+
+        def submit(i: int) -> None:
+            try:
+                returned[i] = do_accept_ticket_submission(
+                    agent=self.agent,
+                    payload={"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"},
+                )
+            finally:
+                connection.close()
+
+        with (
+            mock.patch.object(group, "write", write),
+            mock.patch("helpwell.api.actions.new_reference", lambda: next(draws)),
+        ):
+            threads = [threading.Thread(target=submit, args=(0,))]
+            threads[0].start()
+            first_started.wait(5)
+            threads += [threading.Thread(target=submit, args=(i,)) for i in (1, 2, 3)]
+            for t in threads[1:]:
+                t.start()
+            deadline = time.monotonic() + 5
+            while group.waiting < 3 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            release.set()
+            for t in threads:
+                t.join(5)
+        self.assertEqual(statements, [1, 3])
+        self.assertEqual(returned[0], "HW-FIRST22")
+        self.assertEqual(sorted(returned.values()), ["HW-AGAIN22", "HW-FIRST22", "HW-FOURTH2", "HW-THIRD22"])
+        stored = dict(TicketSubmission.objects.values_list("reference", "payload__subject"))
+        self.assertEqual(stored, {reference: f"S{i}" for i, reference in returned.items()})
 
     def test_the_worker_loop_opens_submitted_tickets(self):
         references = self.queue(3)
