@@ -12,15 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 
+from helpwell.mail.templatetags.mail_tags import original_mail_context
 from helpwell.people.templatetags.people_tags import photo_version
 
-from .models import Ticket
+from .models import Message, Ticket
 from .queue import Due
 
 # A due state without a clock of its own shows a dash, with the words for screen readers.
@@ -135,3 +138,111 @@ def _event(e: dict[str, Any]) -> str:
         f"<div><strong>{escape(e['actor'])}</strong> {escape(e['phrase'])}{via}</div>\n"
         f"{change}\n{_time(e['at'], naturaltime(e['at']), 'muted')}\n</li>"
     )
+
+
+LOCK_ICON = (
+    '<svg aria-hidden="true" width="11" height="11" viewBox="0 0 24 24" fill="none" stroke="currentColor"'
+    ' stroke-width="3"><rect x="4" y="11" width="16" height="10" rx="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4"/></svg>'
+)
+CLIP_ICON = (
+    '<svg aria-hidden="true" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor"'
+    ' stroke-width="2"><path d="m21 11-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15'
+    ' 7"/></svg>'
+)
+
+
+def thread_articles(thread: list[Message], *, ticket: Ticket, readings: dict[int, Any] | None) -> SafeString:
+    """The `<article>` of each message of a ticket's thread, for agents: author, photo, time, the
+    guideline shield around a held-back message, the mail as received, attachments."""
+    photos: dict[tuple[int, str], str] = {}
+    inbound_cache: dict[int, Any] = {}
+    return mark_safe(  # noqa: S308 - every value escaped; body_html was sanitised when stored
+        "\n".join(_article(m, ticket, (readings or {}).get(m.pk), photos, inbound_cache) for m in thread)
+    )
+
+
+def _article(
+    m: Message,
+    ticket: Ticket,
+    reading: Any,
+    photos: dict[tuple[int, str], str],
+    inbound_cache: dict[int, Any],
+) -> str:
+    kind = "msg-internal" if m.is_internal else "msg-customer" if m.from_customer else "msg-agent"
+    user = m.author_user
+    agent = getattr(user, "agent", None) if user is not None else None
+    if user is not None:
+        src = _photo(agent, photos) if agent is not None else ""
+        picture = f'<img class="avatar" src="{src}" alt="">'
+        name = (agent.display_name if agent is not None else "") or user.get_username()
+        role = (
+            f'<span class="role">{escape(agent.job_title)}</span>'
+            if agent is not None and agent.job_title
+            else ""
+        )
+        who = f'<span class="who">{escape(name)}</span>{role}'
+    else:
+        initial = ((m.author_customer.name if m.author_customer else "") or "H")[:1].upper()
+        picture = f'<span class="ws-initial" aria-hidden="true">{escape(initial)}</span>'
+        if m.author_customer_id:
+            customer_name = (m.author_customer.name if m.author_customer else "") or "Customer"
+            who = f'<span class="who">{escape(customer_name)}</span><span class="role">Customer</span>'
+        else:
+            who = '<span class="who">Helpwell</span><span class="role">Automatic</span>'
+    internal = f'<span class="ws-internal-label">{LOCK_ICON}Internal note</span>' if m.is_internal else ""
+    via = f"via {escape(m.get_channel_display())} · " if m.channel != "web" else ""
+    local = localtime(m.created_at)
+    when = (
+        f'<time datetime="{escape(date_format(local, "c"))}" title="{escape(date_format(local, "D j M Y, H:i"))}">'
+        f"{escape(date_format(local, 'j M, H:i'))}</time>"
+    )
+    text = mark_safe(m.body_html) if m.body_html else linebreaks(m.body_text, autoescape=True)  # noqa: S308
+    body = f'<div class="msg-text">{text}</div>'
+    if reading is not None and reading.shielded:
+        body = _shielded(reading, ticket) + body + "</details>"
+    original = _original_mail(m, inbound_cache) if m.channel == "email" else ""
+    attachments = list(m.attachments.all())
+    files = (
+        '<ul class="attachments ws-attachments" aria-label="Attachments">'
+        + "".join(
+            f'<li><a class="ws-file" href="{escape(reverse("tickets-attachment", args=[att.pk]))}" download>'
+            f'{CLIP_ICON}{escape(att.filename)} <span class="muted">{escape(filesizeformat(att.size))}</span></a></li>'
+            for att in attachments
+        )
+        + "</ul>"
+        if attachments
+        else ""
+    )
+    return (
+        f'<article id="msg-{m.pk}" class="msg {kind}">\n{picture}\n<div class="msg-body">\n'
+        f'<div class="msg-meta">\n{who}\n{internal}\n<span class="spacer"></span>\n'
+        f'<span class="role small">{via}{when}</span>\n</div>\n'
+        f"{body}\n{original}\n{files}\n</div>\n</article>"
+    )
+
+
+def _photo(agent: Any, photos: dict[tuple[int, str], str]) -> str:
+    """The `photo_url` filter's URL, escaped, reversed once per agent and page."""
+    key = (agent.pk, photo_version(agent))
+    if key not in photos:
+        photos[key] = escape(f"{reverse('people-photo', args=[agent.pk])}?v={key[1]}")
+    return photos[key]
+
+
+def _shielded(reading: Any, ticket: Ticket) -> str:
+    opened = escape(reverse("guidelines-opened", args=[ticket.reference, reading.pk]))
+    label = (
+        f"Held back: this message reads as abusive ({escape(reading.category_label)})."
+        if reading.abusive
+        else "Held back: this customer is on review."
+    )
+    return (
+        f'<details class="gl-shielded" hx-post="{opened}" hx-trigger="toggle once" hx-swap="none"'
+        f' data-gl-shielded>\n<summary><span class="gl-shield-label">{label}</span>'
+        ' <span class="gl-shield-open">Show the message</span></summary>'
+    )
+
+
+def _original_mail(m: Message, cache: dict[int, Any]) -> str:
+    context = original_mail_context(cache, m)
+    return render_to_string("mail/_original_mail.html", context) if context["inbound"] else ""

@@ -32,7 +32,11 @@ def original_mail(context: Any, message: Any) -> dict[str, Any]:
     """Under a message that came by mail: the full mail as received, quoted history and all.
 
     The ticket's inbound mail is read once per page (one query), not once per message."""
-    cache = context.render_context.setdefault("mail_inbound_by_message", {})
+    return original_mail_context(context.render_context.setdefault("mail_inbound_by_message", {}), message)
+
+
+def original_mail_context(cache: dict[int, Any], message: Any) -> dict[str, Any]:
+    """What `original_mail` shows for `message`; `cache` keeps each ticket's inbound mail for a page."""
     ticket_id = message.ticket_id
     if ticket_id not in cache:
         rows = InboundMail.objects.filter(ticket_id=ticket_id).only(

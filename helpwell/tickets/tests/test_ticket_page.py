@@ -272,6 +272,15 @@ class AttachmentTests(TicketPageTestCase):
         do_reply(self.ticket, user=self.alice, body="The corrected invoice.", attachments=[pdf])
         self.attachment = self.ticket.messages.get(author_user=self.alice).attachments.get()
 
+    def test_the_thread_links_the_attachment_with_its_size(self):
+        # The thread is rendered in Python (tickets.lists_html.thread_articles).
+        html = self.client.get(url("tickets-detail", self.ticket)).content.decode()
+        link = reverse("tickets-attachment", args=[self.attachment.pk])
+        self.assertIn(f'<a class="ws-file" href="{link}" download>', html)
+        self.assertIn('invoice 1042.pdf <span class="muted">13\xa0bytes</span>', html)
+        self.assertIn('<article id="msg-', html)
+        self.assertIn('<span class="who">Alice Martin</span><span class="role">', html)
+
     def test_it_downloads_as_an_attachment_that_browsers_will_not_sniff(self):
         response = self.client.get(reverse("tickets-attachment", args=[self.attachment.pk]))
         self.assertEqual(response.status_code, 200)
