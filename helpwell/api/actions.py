@@ -169,9 +169,7 @@ def _draw_references(count: int, *, taken: set[str]) -> list[str]:
 
 # Concurrent submissions in this process share one INSERT and one commit (see GroupCommit): under a
 # burst most of a submission's cost is the round trip and the commit, not its row.
-_store_with_others: GroupCommit[_Submission, str] = GroupCommit(
-    lambda batch: _store_submissions(batch), max_batch=64
-)
+_store_with_others: GroupCommit[_Submission, str] = GroupCommit(_store_submissions, max_batch=64)
 
 
 @functools.cache
@@ -189,12 +187,11 @@ def _accept_sql(vendor: str, rows: int) -> str:
         cast(Field, meta.get_field(name))
         for name in ("reference", "agent", "payload", "state", "received_at")
     ]
-    names = [field.column for field in fields]  # all concrete: none is None
     if vendor == "postgresql":  # parameters inside VALUES have no column to take their type from
         row = "(" + ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields) + ")"
     else:
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    columns = ", ".join(q(name) for name in names if name)
+    columns = ", ".join(q(cast(str, field.column)) for field in fields)
     reference = q("reference")
     return (
         f"WITH {q('given')} ({columns}) AS (VALUES {', '.join([row] * rows)}) "

@@ -82,12 +82,8 @@ def _assignee(t: Ticket, photos: dict[tuple[int, str], str]) -> str:
     agent = getattr(user, "agent", None)
     if agent is None:
         return f'<span class="ws-person">{escape(user.get_username())}</span>'
-    key = (agent.pk, photo_version(agent))
-    if key not in photos:
-        photos[key] = escape(f"{reverse('people-photo', args=[agent.pk])}?v={key[1]}")  # as `photo_url`
-    photo = photos[key]
     return (
-        f'<span class="ws-person"><img class="avatar avatar-sm" src="{photo}" alt="" loading="lazy">'
+        f'<span class="ws-person"><img class="avatar avatar-sm" src="{_photo(agent, photos)}" alt="" loading="lazy">'
         f"{escape(agent.display_name)}</span>"
     )
 
@@ -119,7 +115,7 @@ def _time(at: datetime, shown: str, css: str = "") -> str:
 
 
 def history_items(events: list[dict[str, Any]]) -> SafeString:
-    """The `<li>` of each entry of a ticket's history (as tickets.views builds them), oldest first."""
+    """The `<li>` of each entry of a ticket's history, as tickets.views builds them (newest first)."""
     return mark_safe("\n".join(_event(e) for e in events))  # noqa: S308 - every value escaped
 
 
@@ -192,11 +188,7 @@ def _article(
             who = '<span class="who">Helpwell</span><span class="role">Automatic</span>'
     internal = f'<span class="ws-internal-label">{LOCK_ICON}Internal note</span>' if m.is_internal else ""
     via = f"via {escape(m.get_channel_display())} · " if m.channel != "web" else ""
-    local = localtime(m.created_at)
-    when = (
-        f'<time datetime="{escape(date_format(local, "c"))}" title="{escape(date_format(local, "D j M Y, H:i"))}">'
-        f"{escape(date_format(local, 'j M, H:i'))}</time>"
-    )
+    when = _time(m.created_at, date_format(localtime(m.created_at), "j M, H:i"))
     text = mark_safe(m.body_html) if m.body_html else linebreaks(m.body_text, autoescape=True)  # noqa: S308
     body = f'<div class="msg-text">{text}</div>'
     if reading is not None and reading.shielded:

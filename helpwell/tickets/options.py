@@ -38,16 +38,6 @@ def assignable_agents(*, team_ids: list[int] | None, also: tuple[int | None, ...
     )
 
 
-def _team_agents(team_id: int) -> list[User]:
-    return list(assignable_agents(team_ids=[team_id]))
-
-
-# A login saves the user (last_login) and so empties this one; that is rare enough.
-TEAM_AGENTS: ProcessCache[int, list[User]] = ProcessCache(
-    _team_agents, depends_on=[User, Agent, Agent.teams.through, Team]
-)
-
-
 def priorities() -> list[Priority]:
     return PRIORITIES.get(None)
 
@@ -64,15 +54,16 @@ def _agents_on_teams(team_ids: tuple[int, ...] | None) -> list[User]:
     return list(assignable_agents(team_ids=None if team_ids is None else list(team_ids)))
 
 
-# Keyed by a set of teams (None: every team); a team has few distinct combinations of members' teams.
+# Keyed by a set of teams (None: every team): a ticket's team, or the teams of the agent looking at
+# the queue; there are few distinct sets. A login saves the user (last_login) and so empties it.
 AGENTS_ON_TEAMS: ProcessCache[tuple[int, ...] | None, list[User]] = ProcessCache(
     _agents_on_teams, depends_on=[User, Agent, Agent.teams.through, Team]
 )
 
 
 def assignable_on_teams(team_ids: list[int] | None, also: tuple[int | None, ...]) -> list[User]:
-    """The active agents of these teams (of every team for None) by name, plus `also` when they are
-    active agents: the queue's "Assign to" box. Users outside the teams cost one query."""
+    """The active agents of these teams (of every team for None) by name, plus `also` (the assignee,
+    the agent looking) when they are active agents; those outside the teams cost one query."""
     members = AGENTS_ON_TEAMS.get(None if team_ids is None else tuple(sorted(team_ids)))
     known = {user.pk for user in members}
     if all(pk is None or pk in known for pk in also):
@@ -81,10 +72,5 @@ def assignable_on_teams(team_ids: list[int] | None, also: tuple[int | None, ...]
 
 
 def assignable(team_id: int, also: tuple[int | None, ...]) -> list[User]:
-    """The active agents of the team by name, plus `also` (the assignee, the agent looking) when
-    they are active agents; those outside the team cost one query, as before the cache."""
-    members = TEAM_AGENTS.get(team_id)
-    known = {user.pk for user in members}
-    if all(pk is None or pk in known for pk in also):
-        return members
-    return list(assignable_agents(team_ids=[team_id], also=also))
+    """Whom a ticket of the team may be assigned to: its team's agents, plus `also`."""
+    return assignable_on_teams([team_id], also)

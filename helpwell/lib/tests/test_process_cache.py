@@ -24,8 +24,7 @@ CACHED_TABLES = ("tickets_priority", "people_team", "tickets_category", "system_
 @override_settings(REFERENCE_CACHE_SECONDS=30)
 class ProcessCacheTest(TransactionTestCase):
     def setUp(self) -> None:
-        caches = (options.PRIORITIES, options.TEAMS, options.CATEGORIES, options.TEAM_AGENTS,
-                  options.AGENTS_ON_TEAMS)  # fmt: skip
+        caches = (options.PRIORITIES, options.TEAMS, options.CATEGORIES, options.AGENTS_ON_TEAMS)
         for cache in caches:
             cache.clear()  # what an earlier test's flushed database left behind
         self.caches = caches
