@@ -50,6 +50,7 @@ from bench import common  # noqa: E402
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 0.5
+THROUGHPUT_CASES = ("bare", "create", "submit")
 DOCS = common.ROOT / "docs" / "benchmarks.md"
 
 # (key, label, has a target). The queue's default tab is "Mine"; tabs are ?tab=mine|unassigned|teams|all.
@@ -349,20 +350,21 @@ def run_threads(
     }
 
 
+def cpu_sample() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far (all cores), from /proc/stat; (0, 0) if unknown."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0, 0
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def cpu_busy(seconds: float) -> float:
     """How busy the CPUs are (0 to 1) over a short sample, before we add any load ourselves."""
-
-    def sample() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-        idle = values[3] + values[4]  # idle + iowait
-        return sum(values) - idle, sum(values)
-
-    try:
-        busy1, total1 = sample()
-        time.sleep(seconds)
-        busy2, total2 = sample()
-    except (OSError, ValueError, IndexError):
-        return 0.0
+    busy1, total1 = cpu_sample()
+    time.sleep(seconds)
+    busy2, total2 = cpu_sample()
     return (busy2 - busy1) / max(1, total2 - total1)
 
 
@@ -393,6 +395,7 @@ def measure_throughput(
     duration: int,
     generator: str,
     rounds: int,
+    only: tuple[str, ...] = THROUGHPUT_CASES,
 ) -> dict[str, Any]:
     """Requests per second of the bare view and of ticket creation, best of `rounds` rounds each.
 
@@ -400,6 +403,8 @@ def measure_throughput(
     listening socket and a worker takes every connection that arrives while it is accepting, so a
     burst of keep-alive connections often lands on one worker while the other idles; each round
     records how the work was shared between the workers, and the best round is the one that counts.
+    Each round also records the whole machine's CPU time per request (server, database and wrk), which
+    says where a difference comes from when two cases differ.
     """
     env = dict(os.environ, HW_TOKEN=token, HW_CUSTOMERS=str(customers))
     base = f"http://127.0.0.1:{port}"
@@ -421,12 +426,17 @@ def measure_throughput(
         return json.dumps(payload).encode()
 
     workers = worker_pids(server_pid)
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "create": [], "submit": []}
-    cases = (
-        ("bare", "/bench/bare/", "GET"),
-        ("create", "/api/v1/tickets", "POST"),
-        ("submit", "/api/v1/tickets", "POST"),  # the same request with `Prefer: respond-async`
-    )
+    runs: dict[str, list[dict[str, Any]]] = {key: [] for key in only}
+    cases = [
+        (key, path, method)
+        for key, path, method in (
+            ("bare", "/bench/bare/", "GET"),
+            ("create", "/api/v1/tickets", "POST"),
+            ("submit", "/api/v1/tickets", "POST"),  # the same request with `Prefer: respond-async`
+        )
+        if key in only
+    ]
+    ticks_per_ms = os.sysconf("SC_CLK_TCK") / 1000
     for round_number in range(1, rounds + 1):
         for key, path, method in cases:
             env["HW_PREFER"] = "respond-async" if key == "submit" else ""
@@ -440,6 +450,7 @@ def measure_throughput(
                 use_script = script if method == "POST" else None
                 run_wrk(base + path, connections, 2, use_script, env)  # warm-up, not kept
                 before = [cpu_ticks(pid) for pid in workers]
+                machine_before = cpu_sample()
                 result = run_wrk(base + path, connections, duration, use_script, env)
             else:
                 body_for = ticket_body if method == "POST" else (lambda n, i: None)
@@ -448,14 +459,24 @@ def measure_throughput(
                     headers = {**headers, "Prefer": "respond-async"}
                 run_threads(port, path, connections, 2, method, body_for, headers)
                 before = [cpu_ticks(pid) for pid in workers]
+                machine_before = cpu_sample()
                 result = run_threads(port, path, connections, duration, method, body_for, headers)
+            machine_after = cpu_sample()
             used = [cpu_ticks(pid) - b for pid, b in zip(workers, before, strict=True)]
+            if result.get("requests") and machine_after[1] > machine_before[1]:
+                busy = machine_after[0] - machine_before[0]
+                result["cores_busy"] = round(
+                    busy / (machine_after[1] - machine_before[1]) * (os.cpu_count() or 1), 2
+                )
+                result["machine_cpu_ms_per_request"] = round(busy / ticks_per_ms / result["requests"], 3)
             if sum(used):
                 result["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
             runs[key].append(result)
             share = "/".join(f"{x:.0%}" for x in result.get("worker_cpu_share", []))
             print(
-                f" {result['rps']:,.0f} requests/s (CPU per worker {share})"
+                f" {result['rps']:,.0f} requests/s (CPU per worker {share}; cores busy"
+                f" {result.get('cores_busy', 0):.2f}, {result.get('machine_cpu_ms_per_request', 0):.2f} ms"
+                " of CPU a request)"
                 if "rps" in result
                 else f" {result['error']}",
                 flush=True,
@@ -471,10 +492,11 @@ def measure_throughput(
         best["requests"] = sum(r["requests"] for r in good)
         best["non_2xx"] = sum(r["non_2xx"] for r in good)
         results[key] = best
-    if "rps" in results["bare"] and "rps" in results["create"] and results["bare"]["rps"]:
-        results["ratio"] = round(results["create"]["rps"] / results["bare"]["rps"], 3)
-    if "rps" in results["bare"] and "rps" in results["submit"] and results["bare"]["rps"]:
-        results["submit_ratio"] = round(results["submit"]["rps"] / results["bare"]["rps"], 3)
+    bare_rps = results.get("bare", {}).get("rps")
+    if bare_rps and "rps" in results.get("create", {}):
+        results["ratio"] = round(results["create"]["rps"] / bare_rps, 3)
+    if bare_rps and "rps" in results.get("submit", {}):
+        results["submit_ratio"] = round(results["submit"]["rps"] / bare_rps, 3)
     return results
 
 
@@ -707,7 +729,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 client = Client(server.port)
                 client.cookies["sessionid"] = session_for(common.AGENT_USERNAME)
             api_headers = {"Authorization": f"Bearer {prepared['token']}", "Accept": "application/json"}
-            for key, label, _ in LATENCY_CASES:
+            for key, label, _ in [] if args.skip_latency else LATENCY_CASES:
                 print(f"  latency {label} …", end="", flush=True)
                 try:
                     paths = latency_paths(
@@ -740,8 +762,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     args.duration,
                     generator,
                     args.rounds,
+                    tuple(args.cases.split(",")),
                 )
-        if not args.skip_throughput:
+        if not args.skip_throughput and not args.skip_drain and "submit" in result["throughput"]:
             print("  opening the submitted tickets as the worker does …", end="", flush=True)
             drained = drain_submissions()
             result["throughput"]["drain"] = drained
@@ -799,6 +822,11 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                     extra += f" ({r['one_worker_rounds']} served by one worker only)"
             if r.get("latency"):
                 extra += "; best round's latency " + " / ".join(f"{k} {v}" for k, v in r["latency"].items())
+            if r.get("machine_cpu_ms_per_request"):
+                extra += (
+                    f"; {r['machine_cpu_ms_per_request']:.2f} ms of the machine's CPU a request,"
+                    f" {r['cores_busy']:.1f} of {os.cpu_count()} cores busy"
+                )
             out.append((label, f"{r['rps']:,.0f}", extra))
         else:
             out.append((label, "–", r.get("error", "not measured")))
@@ -959,6 +987,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, help="web processes (default: what `helpwell serve` picks)")
     parser.add_argument("--threads", type=int, help="threads per process (default: `helpwell serve`'s)")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true", help="measure throughput only")
+    parser.add_argument(
+        "--skip-drain", action="store_true", help="do not time the worker opening the 202 submissions"
+    )
+    parser.add_argument(
+        "--cases",
+        default=",".join(THROUGHPUT_CASES),
+        help="throughput cases, comma-separated: bare (the bare view), create (201), submit (202)",
+    )
     parser.add_argument(
         "--cold", action="store_true", help="do not read the database into the page cache first"
     )

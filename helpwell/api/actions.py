@@ -3,9 +3,9 @@
 Ticket changes themselves are tickets.actions', called here with channel="api".
 """
 
+import contextlib
 import dataclasses
 import functools
-import json
 import logging
 import secrets
 from collections.abc import Iterable
@@ -18,6 +18,7 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 
 from helpwell.lib.group_commit import GroupCommit
+from helpwell.lib.sqlite_writers import write_turn
 from helpwell.people.actions import do_find_or_create_customer, look_up_customers_for_batch
 from helpwell.people.models import Agent, Customer, Team
 from helpwell.system import deferred, memo
@@ -29,6 +30,7 @@ from . import lookups
 from .auth import forget_token, hash_token, new_token
 from .errors import ApiError
 from .models import TicketSubmission
+from .schemas import TicketIn
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +105,7 @@ STALE_CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
-def do_accept_ticket_submission(*, agent: Agent, payload: dict[str, Any]) -> str:
+def do_accept_ticket_submission(*, agent: Agent, payload: TicketIn) -> str:
     """Store a ticket for the worker to open and return its reference, which is final.
 
     Not audited as a change by a person: the ticket the worker opens records who asked for it
@@ -111,7 +113,7 @@ def do_accept_ticket_submission(*, agent: Agent, payload: dict[str, Any]) -> str
     """
     submission = _Submission(
         agent_id=agent.pk,
-        payload=json.dumps(payload, separators=(",", ":")),
+        payload=payload.model_dump_json(),  # pydantic's own encoder: a third of json.dumps's time
         received_at=connection.ops.adapt_datetimefield_value(timezone.now()),
     )
     if connection.in_atomic_block:  # the row must commit with the caller's transaction: alone, here
@@ -143,7 +145,7 @@ def _store_submissions(submissions: list[_Submission]) -> list[str]:
                 TicketSubmission.State.QUEUED,
                 sub.received_at,
             ]
-        with connection.cursor() as cursor:
+        with _write_turn(), connection.cursor() as cursor:
             cursor.execute(_accept_sql(connection.vendor, len(waiting)), params)
             stored = {row[0] for row in cursor.fetchall()}
         waiting = [i for i in waiting if references[i] not in stored]
@@ -153,6 +155,15 @@ def _store_submissions(submissions: list[_Submission]) -> list[str]:
         for i, reference in zip(waiting, fresh, strict=True):
             references[i] = reference
     raise RuntimeError("Could not draw a free ticket reference")  # 5 clashes in 31^7: not in practice
+
+
+def _write_turn() -> contextlib.AbstractContextManager[None]:
+    """On an SQLite file, outside a transaction: wait for the write turn, so the web processes'
+    intake writes queue in the kernel instead of sleeping in SQLite's busy handler. Not inside a
+    transaction, which may already hold SQLite's lock that the turn's holder waits for."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return write_turn(connection.settings_dict["NAME"])
+    return contextlib.nullcontext()
 
 
 def _draw_references(count: int, *, taken: set[str]) -> list[str]:

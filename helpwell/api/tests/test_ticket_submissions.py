@@ -20,6 +20,7 @@ from helpwell.api import actions
 from helpwell.api.actions import do_accept_ticket_submission, open_submitted_tickets
 from helpwell.api.auth import agent_for_token
 from helpwell.api.models import TicketSubmission
+from helpwell.api.schemas import TicketIn
 from helpwell.people.models import Agent, Customer, Team
 from helpwell.test import make_agent, make_priorities
 from helpwell.tickets.actions import do_create_ticket
@@ -189,7 +190,9 @@ class WorkerTests(TransactionTestCase):
         for i in range(count):
             do_accept_ticket_submission(
                 agent=self.agent,
-                payload={"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"},
+                payload=TicketIn.model_validate(
+                    {"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"}
+                ),
             )
         return list(TicketSubmission.objects.values_list("reference", flat=True))
 
@@ -220,7 +223,9 @@ class WorkerTests(TransactionTestCase):
             try:
                 returned[i] = do_accept_ticket_submission(
                     agent=self.agent,
-                    payload={"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"},
+                    payload=TicketIn.model_validate(
+                        {"customer_email": f"c{i}@example.com", "subject": f"S{i}", "body": "b"}
+                    ),
                 )
             finally:
                 connection.close()

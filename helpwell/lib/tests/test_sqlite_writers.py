@@ -1,0 +1,132 @@
+"""The SQLite write turn with real processes, threads and database files."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+from helpwell.lib.sqlite_writers import lock_file_for, write_turn
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Writes `rows` rows, one autocommitted INSERT each, taking the turn for each one, with SQLite's
+# busy handler off: a write that met another process's write would fail with "database is locked".
+WRITER = textwrap.dedent(
+    """
+    import sqlite3, sys
+    from helpwell.lib.sqlite_writers import write_turn
+    path, name, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    db = sqlite3.connect(path, timeout=0, isolation_level=None)
+    print("ready", flush=True)
+    sys.stdin.readline()  # start together
+    for i in range(rows):
+        with write_turn(path):
+            db.execute("INSERT INTO rows (writer, n) VALUES (?, ?)", (name, i))
+    print("done", flush=True)
+    """
+)
+
+# Takes the turn, says so, and leaves.
+TAKER = textwrap.dedent(
+    """
+    import sys
+    from helpwell.lib.sqlite_writers import write_turn
+    with write_turn(sys.argv[1]):
+        print("got the turn", flush=True)
+    """
+)
+
+
+class WriteTurnTests(SimpleTestCase):
+    def setUp(self) -> None:
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+        self.db = Path(self.dir.name) / "helpwell.sqlite3"
+        with sqlite3.connect(self.db) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE rows (writer TEXT, n INTEGER)")
+
+    def python(self, code: str, *args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.addCleanup(process.kill)
+        return process
+
+    def test_writers_in_two_processes_take_turns_and_every_row_lands(self):
+        writers = [self.python(WRITER, str(self.db), name, "300") for name in ("a", "b")]
+        for w in writers:
+            self.assertEqual(w.stdout.readline().strip(), "ready")  # type: ignore[union-attr]
+        for w in writers:
+            w.stdin.write("go\n")  # type: ignore[union-attr]
+            w.stdin.flush()  # type: ignore[union-attr]
+        outputs = [w.communicate(timeout=60)[0] for w in writers]
+        self.assertEqual([o.strip() for o in outputs], ["done", "done"], outputs)
+        with sqlite3.connect(self.db) as db:
+            counts = dict(db.execute("SELECT writer, COUNT(*) FROM rows GROUP BY writer").fetchall())
+        self.assertEqual(counts, {"a": 300, "b": 300})
+
+    def test_another_process_gets_the_turn_only_when_it_is_released(self):
+        with write_turn(self.db):
+            taker = self.python(TAKER, str(self.db))
+            with self.assertRaises(subprocess.TimeoutExpired):
+                taker.wait(timeout=0.5)  # still waiting for us
+        output, _ = taker.communicate(timeout=20)
+        self.assertEqual(output.strip(), "got the turn")
+        self.assertEqual(taker.returncode, 0)
+
+    def test_threads_of_one_process_take_turns(self):
+        inside: list[str] = []
+        first_in, second_trying = threading.Event(), threading.Event()
+
+        def first() -> None:
+            with write_turn(self.db):
+                inside.append("first in")
+                first_in.set()
+                second_trying.wait(5)
+                time.sleep(0.2)  # room for the second to get in, were the turn not kept
+                inside.append("first out")
+
+        def second() -> None:
+            first_in.wait(5)
+            second_trying.set()
+            with write_turn(self.db):
+                inside.append("second in")
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        self.assertEqual(inside, ["first in", "first out", "second in"])
+
+    def test_the_lock_file_sits_beside_the_database_and_in_memory_databases_have_none(self):
+        self.assertEqual(lock_file_for(self.db), Path(f"{self.db}.write-turn"))
+        self.assertEqual(lock_file_for(f"file:{self.db}?mode=rw"), Path(f"{self.db}.write-turn"))
+        for name in (":memory:", "file:memorydb_default?mode=memory&cache=shared", ""):
+            self.assertIsNone(lock_file_for(name))
+            with write_turn(name):  # nothing to wait for
+                pass
+
+    def test_without_a_lock_file_the_writer_goes_ahead_and_says_why(self):
+        unwritable = Path(self.dir.name) / "read-only"
+        unwritable.mkdir(mode=0o500)
+        database = unwritable / "helpwell.sqlite3"
+        if os.access(unwritable, os.W_OK):  # root writes anywhere: make the lock file a directory instead
+            Path(f"{database}.write-turn").mkdir()
+        with self.assertLogs("helpwell.lib.sqlite_writers", "WARNING") as logs, write_turn(database):
+            entered = True
+        self.assertTrue(entered)
+        self.assertIn("No SQLite write turn", logs.output[0])
