@@ -9,7 +9,7 @@ import functools
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -105,8 +105,11 @@ STALE_CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 
 
-def do_accept_ticket_submission(*, agent: Agent, payload: TicketIn) -> str:
-    """Store a ticket for the worker to open and return its reference, which is final.
+def do_accept_ticket_submission(
+    *, agent: Agent, payload: TicketIn, received_at: datetime | None = None
+) -> str:
+    """Store a ticket for the worker to open and return its reference, which is final. `received_at`
+    (now if not given) lets the caller answer with the very time that is stored.
 
     Not audited as a change by a person: the ticket the worker opens records who asked for it
     (its created event names the agent), exactly as a ticket opened at once does.
@@ -114,7 +117,7 @@ def do_accept_ticket_submission(*, agent: Agent, payload: TicketIn) -> str:
     submission = _Submission(
         agent_id=agent.pk,
         payload=payload.model_dump_json(),  # pydantic's own encoder: a third of json.dumps's time
-        received_at=connection.ops.adapt_datetimefield_value(timezone.now()),
+        received_at=connection.ops.adapt_datetimefield_value(received_at or timezone.now()),
     )
     if connection.in_atomic_block:  # the row must commit with the caller's transaction: alone, here
         return _store_submissions([submission])[0]

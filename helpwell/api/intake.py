@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from pydantic import ValidationError
 
 from helpwell.people.models import Agent
@@ -89,7 +90,8 @@ def accept(
 ) -> TicketSubmissionOut:
     """Store the submission, put the 202's headers on `response` and return its body; both the short
     path and the API's own handler answer through here."""
-    reference = do_accept_ticket_submission(agent=agent, payload=payload)
+    received_at = timezone.now()
+    reference = do_accept_ticket_submission(agent=agent, payload=payload, received_at=received_at)
     response["Preference-Applied"] = "respond-async"
     response["Location"] = urls.submission(reference)
-    return present.queued_submission(reference, urls)
+    return present.queued_submission(reference, urls, received_at)

@@ -4,10 +4,10 @@ The querysets in the routers select_related/prefetch everything these read; the 
 tests hold both sides to that.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 
 from helpwell.people.models import Agent, Customer
 from helpwell.tickets.models import Message, Ticket
@@ -179,10 +179,10 @@ def customer(customer: Customer) -> CustomerOut:
     )
 
 
-def queued_submission(reference: str, urls: Urls) -> TicketSubmissionOut:
+def queued_submission(reference: str, urls: Urls, received_at: datetime) -> TicketSubmissionOut:
     """What a client hears at once when it submits a ticket for the background."""
     return TicketSubmissionOut(
-        reference=reference, state="queued", received_at=timezone.now(), url=urls.submission(reference),
+        reference=reference, state="queued", received_at=received_at, url=urls.submission(reference),
         ticket_url=None,
     )  # fmt: skip
 

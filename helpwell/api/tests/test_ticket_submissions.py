@@ -1,5 +1,6 @@
 """Tickets submitted with `Prefer: respond-async`: stored at once, opened by the worker."""
 
+import itertools
 import json
 import threading
 import time
@@ -97,6 +98,15 @@ class SubmitTicketTests(ApiTestCase):
         # A second pass finds nothing left to do.
         self.assertEqual(open_submitted_tickets(), 0)
         self.assertEqual(Ticket.objects.count(), 1)
+
+    def test_the_answer_gives_the_time_of_receipt_that_is_stored(self):
+        start = timezone.now()
+        ticks = (start + timedelta(seconds=n) for n in itertools.count())
+        with mock.patch("django.utils.timezone.now", side_effect=lambda: next(ticks)):  # a second a call
+            body = self.submit().json()
+        followed = self.get(f"ticket-submissions/{body['reference']}", "alice").json()
+        self.assertEqual(followed["received_at"], body["received_at"])
+        self.assertGreater(body["received_at"], start.isoformat()[:19])
 
     @override_settings(TASKS=IMMEDIATE_TASKS)
     def test_the_customer_is_acknowledged_when_the_worker_opens_it(self):
