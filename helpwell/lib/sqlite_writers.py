@@ -21,6 +21,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.db.backends.sqlite3.creation import DatabaseCreation
+
 LOCK_SUFFIX = ".write-turn"
 
 logger = logging.getLogger(__name__)
@@ -29,15 +31,16 @@ _guard = threading.Lock()
 # Per process and database: the open lock file, and a lock for this process's threads. A flock
 # belongs to the open file, which all threads share, so it cannot keep them apart by itself; and
 # a file opened before a fork would be shared with the child, so each process opens its own.
-_turns: dict[tuple[int, str], tuple[int, threading.Lock]] = {}
+# None: the file could not be opened, said once, and not tried again on every write.
+_turns: dict[tuple[int, str], tuple[int, threading.Lock] | None] = {}
 
 
 def lock_file_for(database: str | Path) -> Path | None:
     """The lock file of an SQLite database given by its NAME setting, or None when it has none (an
     in-memory database)."""
-    name = str(database)
-    if not name or name == ":memory:" or "mode=memory" in name or name.startswith("file:memorydb"):
+    if not database or DatabaseCreation.is_in_memory_db(database):
         return None
+    name = str(database)
     if name.startswith("file:"):  # a URI filename: the path up to its query
         name = name[len("file:") :].split("?", 1)[0]
     return Path(name + LOCK_SUFFIX)
@@ -46,15 +49,13 @@ def lock_file_for(database: str | Path) -> Path | None:
 def _turn_for(path: Path) -> tuple[int, threading.Lock] | None:
     key = (os.getpid(), str(path))
     with _guard:
-        turn = _turns.get(key)
-        if turn is None:
+        if key not in _turns:
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                _turns[key] = (os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600), threading.Lock())
             except OSError as e:  # the writers fall back on SQLite's own lock: slower, still correct
                 logger.warning("No SQLite write turn at %s (%s); writers poll SQLite's lock instead", path, e)
-                return None
-            turn = _turns[key] = (fd, threading.Lock())
-        return turn
+                _turns[key] = None
+        return _turns[key]
 
 
 @contextlib.contextmanager
