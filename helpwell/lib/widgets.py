@@ -59,3 +59,26 @@ class QuickSelect(forms.Select):
             parts.append(rendered)
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+class QuickRadioSelect(forms.RadioSelect):
+    """Radio buttons a template lays out itself (`{% for choice in field %}{{ choice.tag }}`): each
+    button's `<input>` is written here; anything else still renders through Django's templates."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        if template_name == self.option_template_name and not widget.get("wrap_label"):
+            return _input(widget)
+        # Widget._render (Django's own, since 1.11) is what BoundWidget.tag calls; the stubs omit it.
+        return super()._render(template_name, context, renderer)  # type: ignore[misc,no-any-return]
+
+
+class QuickClearableFileInput(forms.ClearableFileInput):
+    """A file input; only one that shows a file already stored ("Currently: …", "Clear") takes the
+    template."""
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        if widget["is_initial"]:
+            return super().render(name, value, attrs, renderer)  # type: ignore[no-any-return]
+        return _input(widget)

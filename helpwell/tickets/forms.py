@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from helpwell.lib.choices import RowsOnceModelChoiceField
-from helpwell.lib.widgets import QuickHiddenInput, QuickSelect, QuickTextInput
+from helpwell.lib.widgets import (
+    QuickClearableFileInput,
+    QuickHiddenInput,
+    QuickRadioSelect,
+    QuickSelect,
+    QuickTextInput,
+)
 from helpwell.people.models import Team
 
 from . import options
@@ -89,7 +95,7 @@ class PropertiesForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(QuickClearableFileInput):
     allow_multiple_selected = True
 
 
@@ -108,7 +114,7 @@ SUBMIT_AS = [(KEEP_STATUS, "Keep status"), (Status.PENDING, "Pending customer"),
 
 class ReplyForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=Message.Kind.choices, initial=Message.Kind.PUBLIC, widget=forms.RadioSelect, label="Type"
+        choices=Message.Kind.choices, initial=Message.Kind.PUBLIC, widget=QuickRadioSelect, label="Type"
     )
     body = forms.CharField(
         max_length=50_000,
@@ -118,7 +124,7 @@ class ReplyForm(forms.Form):
         error_messages={"required": "Write your reply or note first."},
     )
     attachments = MultipleFileField(required=False, widget=MultipleFileInput(attrs={"multiple": True}))
-    submit_as = forms.ChoiceField(choices=SUBMIT_AS, required=False, label="Submit as")
+    submit_as = forms.ChoiceField(choices=SUBMIT_AS, required=False, label="Submit as", widget=QuickSelect)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reply_%s")

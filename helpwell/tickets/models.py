@@ -273,12 +273,3 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"
-
-    @property
-    def actor_label(self) -> str:
-        if self.actor_user_id:
-            agent = getattr(self.actor_user, "agent", None)
-            return agent.display_name if agent else str(self.actor_user)
-        if self.actor_customer_id:
-            return self.actor_customer.name if self.actor_customer else "customer"
-        return "Helpwell"

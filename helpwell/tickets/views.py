@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from helpwell.guidelines.actions import BlockedByGuidelines, do_record_blocked
 from helpwell.guidelines.views import ticket_panel
+from helpwell.lib.counts import capped_counts
 from helpwell.people.access import agent_required
 from helpwell.people.models import LANGUAGE_CHOICES
 
@@ -28,7 +29,7 @@ from . import options
 from .access import get_ticket_for_agent, messages_for_agent, team_ids_of, tickets_for_agent
 from .actions import do_assign_ticket, do_bulk_update, do_reply, do_update_ticket
 from .forms import BulkForm, PropertiesForm, ReplyForm
-from .lists_html import history_items, queue_rows, thread_articles
+from .lists_html import history_items, other_ticket_items, queue_rows, thread_articles
 from .models import Attachment, Channel, Status, Ticket, TicketEvent
 from .queue import (
     SORTS,
@@ -156,23 +157,41 @@ CHANGE_KINDS = {"assigned", "status", "priority", "category", "tags", "team"}
 
 def _history(ticket: Ticket) -> SafeString:
     """The ticket's events, newest first, as sentences: who did what, from what to what, when
-    (the history's list items, rendered in Python: see .lists_html)."""
-    events = ticket.events.select_related("actor_user__agent", "actor_customer").order_by(
-        "-created_at", "-id"
+    (the history's list items, rendered in Python: see .lists_html). Read as values, not models:
+    a long history was four model instances an event (event, user, agent, customer)."""
+    events = ticket.events.order_by("-created_at", "-id").values_list(
+        "kind",
+        "channel",
+        "old_value",
+        "new_value",
+        "created_at",
+        "actor_user_id",
+        "actor_user__username",
+        "actor_user__agent__display_name",
+        "actor_customer_id",
+        "actor_customer__name",
     )
+    kind_labels = dict(TicketEvent.Kind.choices)
+    channel_labels = dict(Channel.choices)
     out = []
-    for event in events:
-        is_change = event.kind in CHANGE_KINDS
+    for kind, channel, old, new, at, user_id, username, agent_name, customer_id, customer_name in events:
+        is_change = kind in CHANGE_KINDS
+        if user_id:  # an agent by display name; a user without an agent profile by username
+            actor = agent_name or username
+        elif customer_id:
+            actor = customer_name
+        else:
+            actor = "Helpwell"
         out.append(
             {
-                "kind": event.kind,
-                "actor": event.actor_label,
-                "phrase": EVENT_PHRASES.get(event.kind, event.get_kind_display().lower()),
-                "old": (event.old_value or "none") if is_change else "",
-                "new": (event.new_value or "none") if is_change else event.new_value,
+                "kind": kind,
+                "actor": actor,
+                "phrase": EVENT_PHRASES.get(kind, kind_labels.get(kind, kind).lower()),
+                "old": (old or "none") if is_change else "",
+                "new": (new or "none") if is_change else new,
                 "is_change": is_change,
-                "at": event.created_at,
-                "channel": event.get_channel_display() if event.channel != Channel.WEB else "",
+                "at": at,
+                "channel": channel_labels.get(channel, channel) if channel != Channel.WEB else "",
             }
         )
     return history_items(out)
@@ -208,11 +227,14 @@ def _detail_context(
     org_counts = None
     if organisation is not None:
         org_tickets = visible.filter(customer__organisation_id=organisation.pk).exclude(pk=ticket.pk)
-        org_counts = {
-            "open": org_tickets.filter(is_open__in=[True])[: COUNT_CAP + 1].count(),
-            "all": org_tickets[: COUNT_CAP + 1].count(),
-            "customers": organisation.customers.all()[: COUNT_CAP + 1].count(),
-        }
+        org_counts = capped_counts(
+            {
+                "open": org_tickets.filter(is_open__in=[True]),
+                "all": org_tickets,
+                "customers": organisation.customers.all(),
+            },
+            COUNT_CAP,
+        )
     now = timezone.now()
     thread = list(messages_for_agent(ticket))
     gl = ticket_panel(request, ticket)  # guideline findings, shielded messages, the lead's options
@@ -228,6 +250,7 @@ def _detail_context(
         "customer_now": now.astimezone(customer.zone),
         "customer_language": dict(LANGUAGE_CHOICES).get(customer.language, customer.language),
         "other_tickets": others,
+        "other_tickets_html": other_ticket_items(others),
         "org_counts": org_counts,
         "count_cap": COUNT_CAP,
         "properties": properties or PropertiesForm(ticket=ticket, user=user, tag_names=_tag_names(ticket)),

@@ -1,5 +1,7 @@
 """The ticket page: who may open it, what it shows, and every change an agent makes from it."""
 
+from typing import Any
+
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -101,6 +103,23 @@ class DetailTests(TicketPageTestCase):
         response = self.client.get(url("tickets-detail", self.ticket))
         self.assertContains(response, "Lena Fischer</strong> changed the assignee")
         self.assertContains(response, '<span class="ws-new">Bob Okafor</span>')
+
+    def test_the_history_names_who_did_each_thing(self):
+        from django.contrib.auth.models import User
+
+        robot = User.objects.create_user("billing-robot")  # a user with no agent profile
+        actors: list[tuple[str, dict[str, Any]]] = [
+            (TicketEvent.Kind.CUSTOMER_REPLIED, {"actor_customer": self.carol}),
+            (TicketEvent.Kind.NOTED, {"actor_user": robot}),
+            (TicketEvent.Kind.SLA_BREACHED, {}),
+        ]
+        for kind, actor in actors:
+            TicketEvent.objects.create(ticket=self.ticket, kind=kind, channel="email", **actor)
+        html = self.client.get(url("tickets-detail", self.ticket)).content.decode()
+        via = ' <span class="muted">via Email</span>'
+        self.assertIn(f"<strong>{self.carol.name}</strong> replied{via}", html)
+        self.assertIn(f"<strong>billing-robot</strong> added an internal note{via}", html)
+        self.assertIn(f"<strong>Helpwell</strong> target breached{via}", html)
 
     def test_the_history_escapes_what_people_typed_and_shows_old_and_new(self):
         # The history's items are rendered in Python (tickets.lists_html), not by autoescaping.
@@ -307,7 +326,8 @@ class OrganisationCountIndexTests(TicketPageTestCase):
             q["sql"] for q in queries.captured_queries
             if "COUNT" in q["sql"] and "organisation_id" in q["sql"] and '"tickets_ticket"' in q["sql"]
         ]  # fmt: skip
-        self.assertEqual(len(counts), 2)  # open, and all
+        self.assertEqual(len(counts), 1)  # one statement: open, all, and the organisation's people
+        self.assertEqual(counts[0].count("COUNT(*)"), 3)
         read = {"customer_id", "is_open", "team_id", "assignee_id"}
         self.assertTrue(all(f'"tickets_ticket"."{column}"' in " ".join(counts) for column in read))
         with connection.cursor() as cursor:
