@@ -97,11 +97,16 @@ DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers taking turns instead of polling SQLite's lock (its module says why).
+    DATABASES["default"]["ENGINE"] = "helpwell.lib.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
+    # Tests run in memory, Django's default for SQLite, said outright: pytest-django knows SQLite only by
+    # the stock engine's name and would otherwise give each test process a file named after the path.
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 else:
     # No health check (Django's default): it is a round trip before every request's first query, a
     # fifth of the API's intake time. After a database restart, each kept connection fails the one
@@ -149,6 +154,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Static files are served from the app's folders (WHITENOISE_USE_FINDERS); an empty STATIC_ROOT keeps
+# whitenoise from warning, in every process and test, that it is missing.
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "helpwell" / "static"]
 MEDIA_ROOT = Path(os.environ.get("HELPWELL_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True

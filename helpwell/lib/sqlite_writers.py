@@ -8,8 +8,10 @@ CPUs idle while requests queue. Writers that take `write_turn` around their tran
 exclusive `flock` of a file beside the database instead: the kernel wakes the next one the moment
 the last one is done.
 
-The turn is an optimisation for hot writes, never needed for correctness: writers that do not take
-it still meet SQLite's own lock and busy handler, as before. PostgreSQL needs none (a waiting row
+The API's 202 intake takes it around each INSERT (`write_turn`), and Helpwell's SQLite backend
+(`helpwell.lib.sqlite_backend`) around every transaction (`take_write_turn`, which waits no longer than
+the busy timeout would). The turn is an optimisation, never needed for correctness: writers that do
+not take it, or give up waiting for it, still meet SQLite's own lock and busy handler, as before. PostgreSQL needs none (a waiting row
 lock sleeps until it is released), and neither does an in-memory database, which one process owns.
 """
 
@@ -18,7 +20,8 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db.backends.sqlite3.creation import DatabaseCreation
@@ -74,3 +77,42 @@ def write_turn(database: str | Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# Polling a taken flock: first after 0.1 ms, doubling to at most 1 ms (SQLite's busy handler sleeps
+# 1, 2, 5 … 100 ms). A blocking flock would wake sooner but cannot give up after a while.
+_FIRST_PAUSE = 0.0001
+_LONGEST_PAUSE = 0.001
+
+
+def take_write_turn(database: str | Path, *, wait: float) -> Callable[[], None] | None:
+    """Take the write turn of `database` for a transaction that ends later; returns the function
+    that gives it back. Waits at most `wait` seconds; None when there is no turn to take (an
+    in-memory database, a lock file that cannot be opened) or the wait ran out, and the caller
+    then goes on under SQLite's own lock, like a writer that takes no turn."""
+    path = lock_file_for(database)
+    turn = _turn_for(path) if path is not None else None
+    if turn is None:
+        return None
+    fd, threads = turn
+    deadline = time.monotonic() + wait
+    if not threads.acquire(timeout=max(wait, 0)):
+        return None
+    pause = _FIRST_PAUSE
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                threads.release()
+                return None
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, _LONGEST_PAUSE)
+
+    def give_back() -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        threads.release()
+
+    return give_back

@@ -7,10 +7,8 @@ HELPWELL_ACCESS_LOG=1                 log every request to standard output
 """
 
 import os
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connections
 
@@ -55,9 +53,6 @@ class Command(BaseCommand):
         from gunicorn.app.base import BaseApplication
 
         options_ = gunicorn_options(bind, workers, threads)
-        # Static files are served from the app's folders (WHITENOISE_USE_FINDERS); an empty STATIC_ROOT
-        # keeps whitenoise from warning that it is missing.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         connections.close_all()  # workers open their own
 
         class HelpwellApplication(BaseApplication):
