@@ -368,6 +368,52 @@ def cpu_busy(seconds: float) -> float:
     return (busy2 - busy1) / max(1, total2 - total1)
 
 
+def processes_cpu() -> dict[int, tuple[str, int]]:
+    """Every process's name and CPU ticks so far (user + system), from /proc; under -1, the children
+    of this process that ended and were waited for."""
+    found: dict[int, tuple[str, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, rest = (entry / "stat").read_text().rsplit(")", 1)
+            fields = rest.split()
+            found[int(entry.name)] = (head.split("(", 1)[1], int(fields[11]) + int(fields[12]))
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+    children = os.times()
+    ticks_per_s = os.sysconf("SC_CLK_TCK")
+    found[-1] = (
+        "waited-for children",
+        round((children.children_user + children.children_system) * ticks_per_s),
+    )
+    return found
+
+
+def cpu_by_part(
+    before: dict[int, tuple[str, int]], after: dict[int, tuple[str, int]], web: list[int]
+) -> dict[str, int]:
+    """CPU ticks spent between two `processes_cpu` samples by the web workers, the database server,
+    the load generator (wrk, or this process for the threaded client) and everything else."""
+    parts = {"web": 0, "database": 0, "generator": 0, "other": 0}
+    # wrk has ended by the second sample: its CPU time is in this process's children's times.
+    parts["generator"] = after.get(-1, ("", 0))[1] - before.get(-1, ("", 0))[1]
+    for pid, (name, ticks) in after.items():
+        if pid < 0:
+            continue
+        spent = ticks - before.get(pid, (name, 0))[1]
+        if pid in web:
+            part = "web"
+        elif name.startswith("postgres") or name.startswith("redis"):
+            part = "database"
+        elif name == "wrk" or pid == os.getpid():
+            part = "generator"
+        else:
+            part = "other"
+        parts[part] += max(spent, 0)
+    return parts
+
+
 def worker_pids(server_pid: int) -> list[int]:
     try:
         out = subprocess.run(
@@ -403,8 +449,9 @@ def measure_throughput(
     listening socket and a worker takes every connection that arrives while it is accepting, so a
     burst of keep-alive connections often lands on one worker while the other idles; each round
     records how the work was shared between the workers, and the best round is the one that counts.
-    Each round also records the whole machine's CPU time per request (server, database and wrk), which
-    says where a difference comes from when two cases differ.
+    Each round also records the whole machine's CPU time per request, and how it splits between the
+    web workers, the database server, wrk and the rest, which says where a difference comes from when
+    two cases differ.
     """
     env = dict(os.environ, HW_TOKEN=token, HW_CUSTOMERS=str(customers))
     base = f"http://127.0.0.1:{port}"
@@ -451,6 +498,7 @@ def measure_throughput(
                 run_wrk(base + path, connections, 2, use_script, env)  # warm-up, not kept
                 before = [cpu_ticks(pid) for pid in workers]
                 machine_before = cpu_sample()
+                parts_before = processes_cpu()
                 result = run_wrk(base + path, connections, duration, use_script, env)
             else:
                 body_for = ticket_body if method == "POST" else (lambda n, i: None)
@@ -460,7 +508,9 @@ def measure_throughput(
                 run_threads(port, path, connections, 2, method, body_for, headers)
                 before = [cpu_ticks(pid) for pid in workers]
                 machine_before = cpu_sample()
+                parts_before = processes_cpu()
                 result = run_threads(port, path, connections, duration, method, body_for, headers)
+            parts = cpu_by_part(parts_before, processes_cpu(), workers)
             machine_after = cpu_sample()
             used = [cpu_ticks(pid) - b for pid, b in zip(workers, before, strict=True)]
             if result.get("requests") and machine_after[1] > machine_before[1]:
@@ -469,14 +519,20 @@ def measure_throughput(
                     busy / (machine_after[1] - machine_before[1]) * (os.cpu_count() or 1), 2
                 )
                 result["machine_cpu_ms_per_request"] = round(busy / ticks_per_ms / result["requests"], 3)
+                result["cpu_ms_per_request_by_part"] = {
+                    part: round(ticks / ticks_per_ms / result["requests"], 3) for part, ticks in parts.items()
+                }
             if sum(used):
                 result["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
             runs[key].append(result)
             share = "/".join(f"{x:.0%}" for x in result.get("worker_cpu_share", []))
+            by_part = ", ".join(
+                f"{part} {ms:.2f}" for part, ms in result.get("cpu_ms_per_request_by_part", {}).items()
+            )
             print(
                 f" {result['rps']:,.0f} requests/s (CPU per worker {share}; cores busy"
                 f" {result.get('cores_busy', 0):.2f}, {result.get('machine_cpu_ms_per_request', 0):.2f} ms"
-                " of CPU a request)"
+                f" of CPU a request: {by_part})"
                 if "rps" in result
                 else f" {result['error']}",
                 flush=True,
@@ -826,6 +882,12 @@ def throughput_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                 extra += (
                     f"; {r['machine_cpu_ms_per_request']:.2f} ms of the machine's CPU a request,"
                     f" {r['cores_busy']:.1f} of {os.cpu_count()} cores busy"
+                )
+            if r.get("cpu_ms_per_request_by_part"):
+                extra += (
+                    " ("
+                    + ", ".join(f"{part} {ms:.2f}" for part, ms in r["cpu_ms_per_request_by_part"].items())
+                    + ")"
                 )
             out.append((label, f"{r['rps']:,.0f}", extra))
         else:
