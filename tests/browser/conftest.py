@@ -48,7 +48,11 @@ def page(browser: Browser) -> Iterator[Page]:
     )
     context.set_default_timeout(15_000)
     yield context.new_page()
-    context.close()
+    # Every context the test opened, not only this one: a context left open keeps its keep-alive
+    # connections to the live server until the browser closes, after the server has stopped sharing
+    # the in-memory database, and their threads then fail on closing it.
+    for opened in browser.contexts:  # this test's, and any other it opened
+        opened.close()
 
 
 class Shooter:
