@@ -9,10 +9,11 @@ exclusive `flock` of a file beside the database instead: the kernel wakes the ne
 the last one is done.
 
 The API's 202 intake takes it around each INSERT (`write_turn`), and Helpwell's SQLite backend
-(`helpwell.lib.sqlite_backend`) around every transaction (`take_write_turn`, which waits no longer than
+(`helpwell.lib.sqlite_backend`) around every transaction (`take_write_turn`, waiting no longer than
 the busy timeout would). The turn is an optimisation, never needed for correctness: writers that do
-not take it, or give up waiting for it, still meet SQLite's own lock and busy handler, as before. PostgreSQL needs none (a waiting row
-lock sleeps until it is released), and neither does an in-memory database, which one process owns.
+not take it, or give up waiting for it, still meet SQLite's own lock and busy handler, as before.
+PostgreSQL needs none (a waiting row lock sleeps until it is released), and neither does an
+in-memory database, which one process owns.
 """
 
 import contextlib
@@ -65,18 +66,12 @@ def _turn_for(path: Path) -> tuple[int, threading.Lock] | None:
 def write_turn(database: str | Path) -> Iterator[None]:
     """Hold the write turn of `database` (its NAME setting) for the block; a no-op for an in-memory
     database. Waits as long as it takes: every holder only runs one short transaction."""
-    path = lock_file_for(database)
-    turn = _turn_for(path) if path is not None else None
-    if turn is None:
+    give_back = take_write_turn(database)
+    try:
         yield
-        return
-    fd, threads = turn
-    with threads:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        if give_back is not None:
+            give_back()
 
 
 # Polling a taken flock: first after 0.1 ms, doubling to at most 1 ms (SQLite's busy handler sleeps
@@ -85,34 +80,46 @@ _FIRST_PAUSE = 0.0001
 _LONGEST_PAUSE = 0.001
 
 
-def take_write_turn(database: str | Path, *, wait: float) -> Callable[[], None] | None:
+def take_write_turn(database: str | Path, *, wait: float | None = None) -> Callable[[], None] | None:
     """Take the write turn of `database` for a transaction that ends later; returns the function
-    that gives it back. Waits at most `wait` seconds; None when there is no turn to take (an
-    in-memory database, a lock file that cannot be opened) or the wait ran out, and the caller
-    then goes on under SQLite's own lock, like a writer that takes no turn."""
+    that gives it back. Waits at most `wait` seconds (None: as long as it takes); None when there is
+    no turn to take (an in-memory database, a lock file that cannot be opened) or the wait ran out,
+    and the caller then goes on under SQLite's own lock, like a writer that takes no turn."""
     path = lock_file_for(database)
     turn = _turn_for(path) if path is not None else None
     if turn is None:
         return None
     fd, threads = turn
-    deadline = time.monotonic() + wait
-    if not threads.acquire(timeout=max(wait, 0)):
-        return None
-    pause = _FIRST_PAUSE
-    while True:
+    if wait is None:
+        threads.acquire()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                threads.release()
-                return None
-            time.sleep(min(pause, remaining))
-            pause = min(pause * 2, _LONGEST_PAUSE)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            threads.release()
+            raise
+    elif not _take_within(fd, threads, wait):
+        return None
 
     def give_back() -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
         threads.release()
 
     return give_back
+
+
+def _take_within(fd: int, threads: threading.Lock, wait: float) -> bool:
+    deadline = time.monotonic() + wait
+    if not threads.acquire(timeout=max(wait, 0)):
+        return False
+    pause = _FIRST_PAUSE
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                threads.release()
+                return False
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, _LONGEST_PAUSE)

@@ -181,9 +181,9 @@ TRANSACTIONS = textwrap.dedent(
 
 
 class TransactionTurnTests(DatabaseFileTestCase):
-    databases = {"default"}  # let pytest-django open connections at all; these tests use their own
-
     """Helpwell's SQLite backend takes the turn for each transaction and always gives it back."""
+
+    databases = {"default"}  # let pytest-django open connections at all; these tests use their own
 
     def connection(self, timeout: float = 20) -> Any:
         settings = ConnectionHandler(  # only to fill in the settings Django defaults
